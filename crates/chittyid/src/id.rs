@@ -300,7 +300,10 @@ impl ChittyId {
         out.hyphen();
         out.push(self.entity_type().code_byte());
         out.hyphen();
-        out.digits(u32::from(ym.as_number()), if ym.is_three_digit() { 3 } else { 4 });
+        out.digits(
+            u32::from(ym.as_number()),
+            if ym.is_three_digit() { 3 } else { 4 },
+        );
         out.hyphen();
         out.digits(u32::from(self.trust_level().digit()), 1);
         out.hyphen();

@@ -17,15 +17,17 @@ fn parts() -> impl Strategy<Value = Parts> {
         (0u8..=99, 1u8..=12),
         0u8..=5,
     )
-        .prop_map(|(version, region, letters, sequence, entity_type, (y, m), trust)| Parts {
-            version,
-            region: Region::from_digit(region).unwrap(),
-            jurisdiction: Jurisdiction::new(letters).unwrap(),
-            sequence,
-            entity_type,
-            year_month: YearMonth::new(y, m).unwrap(),
-            trust_level: TrustLevel::from_digit(trust).unwrap(),
-        })
+        .prop_map(
+            |(version, region, letters, sequence, entity_type, (y, m), trust)| Parts {
+                version,
+                region: Region::from_digit(region).unwrap(),
+                jurisdiction: Jurisdiction::new(letters).unwrap(),
+                sequence,
+                entity_type,
+                year_month: YearMonth::new(y, m).unwrap(),
+                trust_level: TrustLevel::from_digit(trust).unwrap(),
+            },
+        )
 }
 
 fn valid_id() -> impl Strategy<Value = ChittyId> {
@@ -52,7 +54,11 @@ fn reference_remainder(body: &[u8]) -> u8 {
             _ => unreachable!(),
         }
     }
-    let n: u128 = if digits.is_empty() { 0 } else { digits.parse().unwrap() };
+    let n: u128 = if digits.is_empty() {
+        0
+    } else {
+        digits.parse().unwrap()
+    };
     (n % 97) as u8
 }
 

@@ -13,7 +13,10 @@ struct Vector {
 }
 
 fn vectors() -> Vec<Vector> {
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/data/vectors.jsonl");
+    let path = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/../../tests/data/vectors.jsonl"
+    );
     let text = std::fs::read_to_string(path).expect("tests/data/vectors.jsonl is readable");
     text.lines()
         .filter(|line| !line.trim().is_empty())
@@ -74,13 +77,19 @@ fn every_kind_of_the_vectors_is_exercised() {
         "empty",
         "checksum_format",
     ] {
-        assert!(vectors.iter().any(|v| v.kind == kind), "no vector of kind {kind}");
+        assert!(
+            vectors.iter().any(|v| v.kind == kind),
+            "no vector of kind {kind}"
+        );
     }
 }
 
 #[test]
 fn valid_vectors_round_trip_byte_for_byte() {
-    for v in vectors().iter().filter(|v| v.kind == "canonical" || v.kind == "fallback") {
+    for v in vectors()
+        .iter()
+        .filter(|v| v.kind == "canonical" || v.kind == "fallback")
+    {
         let id = ChittyId::parse(&v.id).unwrap();
         assert_eq!(id.to_string(), v.id);
         assert_eq!(ChittyId::parse(&id.to_string()), Ok(id));

@@ -44,8 +44,11 @@ pub(super) fn split(input: &[u8]) -> Pieces<'_> {
     };
     let mut rest = input;
     loop {
-        let step: IResult<&[u8], (&[u8], Option<&[u8]>), Error<&[u8]>> =
-            (take_till(|b| b == b'-'), opt(nom::bytes::complete::tag(&b"-"[..]))).parse(rest);
+        let step: IResult<&[u8], (&[u8], Option<&[u8]>), Error<&[u8]>> = (
+            take_till(|b| b == b'-'),
+            opt(nom::bytes::complete::tag(&b"-"[..])),
+        )
+            .parse(rest);
         let Ok((after, (text, hyphen))) = step else {
             break;
         };
@@ -67,11 +70,20 @@ pub(super) fn split(input: &[u8]) -> Pieces<'_> {
 /// Exactly `N` bytes that satisfy `class`, and nothing after them. On failure, the
 /// offset inside the piece of the first byte that breaks the rule (the piece's end when
 /// it is too short).
-pub(super) fn exactly<const N: usize>(text: &[u8], class: fn(u8) -> bool) -> Result<[u8; N], usize> {
+pub(super) fn exactly<const N: usize>(
+    text: &[u8],
+    class: fn(u8) -> bool,
+) -> Result<[u8; N], usize> {
     let mut out = [0u8; N];
-    let outcome = terminated(fill(verify(any_byte::<&[u8], Error<&[u8]>>, |b: &u8| class(*b)), &mut out), eof)
-        .parse(text)
-        .map(|_| ());
+    let outcome = terminated(
+        fill(
+            verify(any_byte::<&[u8], Error<&[u8]>>, |b: &u8| class(*b)),
+            &mut out,
+        ),
+        eof,
+    )
+    .parse(text)
+    .map(|_| ());
     match outcome {
         Ok(()) => Ok(out),
         Err(nom::Err::Error(e) | nom::Err::Failure(e)) => Err(text.len() - e.input.len()),
@@ -88,9 +100,7 @@ pub(super) fn upper(b: u8) -> bool {
 }
 
 fn number(digits: &[u8]) -> u16 {
-    digits
-        .iter()
-        .fold(0, |n, &d| n * 10 + u16::from(d - b'0'))
+    digits.iter().fold(0, |n, &d| n * 10 + u16::from(d - b'0'))
 }
 
 /// The error for a piece that breaks `kind`'s rule at `at` bytes into it.
@@ -126,8 +136,7 @@ const EXPECT_SEQUENCE: &str = "four digits";
 const EXPECT_FALLBACK_CODE: &str = "a fallback code 0000-0099";
 const EXPECT_ENTITY: &str = "one of P, L, T, E, A";
 const EXPECT_YEAR_MONTH: &str = "four digits YYMM with a month 01-12";
-const EXPECT_YEAR_MONTH_LENIENT: &str =
-    "four digits YYMM with a month 01-12, or three digits YYM";
+const EXPECT_YEAR_MONTH_LENIENT: &str = "four digits YYMM with a month 01-12, or three digits YYM";
 const EXPECT_TRUST: &str = "a trust digit 0-5";
 const EXPECT_FALLBACK_TRUST: &str = "trust 0 in a fallback ID";
 const EXPECT_CHECK_FORMAT: &str = "two digits";
@@ -179,7 +188,12 @@ pub(super) fn parse(input: &[u8], options: ParseOptions) -> Result<ChittyId, Par
 
 /// Checks the eight segments in order and builds the ID.
 fn segments(p: &[Piece<'_>; SEGMENTS], options: ParseOptions) -> Result<ChittyId, ParseError> {
-    let version = number(&checked::<2>(p[0], digit, ErrorKind::Version, EXPECT_VERSION)?) as u8;
+    let version = number(&checked::<2>(
+        p[0],
+        digit,
+        ErrorKind::Version,
+        EXPECT_VERSION,
+    )?) as u8;
 
     let region_expected = if p[1].text.first().is_some_and(|b| upper(*b)) {
         EXPECT_REGION_LETTER
@@ -193,13 +207,21 @@ fn segments(p: &[Piece<'_>; SEGMENTS], options: ParseOptions) -> Result<ChittyId
     }
 
     let letters = checked::<3>(p[2], upper, ErrorKind::Jurisdiction, EXPECT_JURISDICTION)?;
-    let jurisdiction = Jurisdiction::new(letters).ok_or_else(|| {
-        whole_piece_error(ErrorKind::Jurisdiction, p[2], EXPECT_JURISDICTION)
-    })?;
+    let jurisdiction = Jurisdiction::new(letters)
+        .ok_or_else(|| whole_piece_error(ErrorKind::Jurisdiction, p[2], EXPECT_JURISDICTION))?;
 
-    let sequence = number(&checked::<4>(p[3], digit, ErrorKind::Sequence, EXPECT_SEQUENCE)?);
+    let sequence = number(&checked::<4>(
+        p[3],
+        digit,
+        ErrorKind::Sequence,
+        EXPECT_SEQUENCE,
+    )?);
     if fallback && sequence > 99 {
-        return Err(whole_piece_error(ErrorKind::Sequence, p[3], EXPECT_FALLBACK_CODE));
+        return Err(whole_piece_error(
+            ErrorKind::Sequence,
+            p[3],
+            EXPECT_FALLBACK_CODE,
+        ));
     }
 
     let [code] = checked::<1>(
@@ -220,13 +242,21 @@ fn segments(p: &[Piece<'_>; SEGMENTS], options: ParseOptions) -> Result<ChittyId
         EXPECT_TRUST,
     )?;
     if fallback && trust_digit != b'0' {
-        return Err(whole_piece_error(ErrorKind::TrustLevel, p[6], EXPECT_FALLBACK_TRUST));
+        return Err(whole_piece_error(
+            ErrorKind::TrustLevel,
+            p[6],
+            EXPECT_FALLBACK_TRUST,
+        ));
     }
     let trust_level = TrustLevel::from_digit(trust_digit - b'0')
         .ok_or_else(|| whole_piece_error(ErrorKind::TrustLevel, p[6], EXPECT_TRUST))?;
 
-    let found_check =
-        number(&checked::<2>(p[7], digit, ErrorKind::ChecksumFormat, EXPECT_CHECK_FORMAT)?) as u8;
+    let found_check = number(&checked::<2>(
+        p[7],
+        digit,
+        ErrorKind::ChecksumFormat,
+        EXPECT_CHECK_FORMAT,
+    )?) as u8;
     let region = Region::from_digit(region_digit - b'0')
         .ok_or_else(|| whole_piece_error(ErrorKind::Region, p[1], EXPECT_REGION))?;
     let computed = check_value_of(

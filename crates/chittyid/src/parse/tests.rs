@@ -70,7 +70,11 @@ fn fallback_rules() {
         "03-1-ERR-0001-T-2611-0-{:02}",
         crate::checksum::compute("03-1-ERR-0001-T-2611-0").unwrap()
     );
-    assert!(ChittyId::parse(&err_outside_fallback).unwrap().is_canonical());
+    assert!(
+        ChittyId::parse(&err_outside_fallback)
+            .unwrap()
+            .is_canonical()
+    );
     let trust_in_fallback = format!(
         "03-0-ERR-0001-T-2611-2-{:02}",
         crate::checksum::compute("03-0-ERR-0001-T-2611-2").unwrap()

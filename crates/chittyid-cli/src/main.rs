@@ -1,0 +1,54 @@
+//! The `chittyid` command: check and take apart ChittyIDs (online commands follow).
+//!
+//! Exit status: 0 when every input is valid, 1 when any is not, 2 on usage or I/O errors.
+
+mod check;
+mod error;
+mod lines;
+mod parse_cmd;
+mod progress;
+mod render;
+mod verdict;
+
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+use crate::error::CliError;
+
+/// Check, parse and explain ChittyIDs (VV-G-LLL-SSSS-T-YYMM-C-XX).
+#[derive(Parser, Debug)]
+#[command(name = "chittyid", version, about, long_about = None)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// Check IDs offline: format and check value. Exit 0 if all are valid, 1 if not.
+    Check(check::CheckArgs),
+    /// Show every component of one ID with its meaning.
+    Parse(parse_cmd::ParseArgs),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let outcome = match cli.command {
+        Command::Check(args) => check::run(args),
+        Command::Parse(args) => parse_cmd::run(args),
+    };
+    match outcome {
+        Ok(true) => ExitCode::SUCCESS,
+        Ok(false) => ExitCode::from(1),
+        Err(e) if e.is_broken_pipe() => ExitCode::from(2),
+        Err(CliError::Usage(message)) => {
+            eprintln!("error: {message}\n\nFor more information, try '--help'.");
+            ExitCode::from(2)
+        }
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::from(2)
+        }
+    }
+}
