@@ -92,7 +92,7 @@ impl<'a> ErrorRecord<'a> {
             segment: error.segment().map(|s| s.name()),
             offset: error.offset(),
             message: error.to_string(),
-            expected: error.expected(),
+            expected: error.expected().describe(),
         }
     }
 }

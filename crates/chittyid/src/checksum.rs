@@ -17,7 +17,7 @@
 use core::fmt;
 
 /// The modulus.
-pub const MODULUS: u64 = 97;
+pub const MODULUS: u32 = 97;
 
 /// A character that the checksum cannot read: only `0`-`9`, `A`-`Z` and `-` (skipped) are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -43,25 +43,20 @@ impl fmt::Display for InvalidChar {
 
 impl core::error::Error for InvalidChar {}
 
-/// Whenever the running value passes this bound it is reduced, so that the next step
-/// (at most `* 100 + 35`) cannot overflow a `u64`.
-const REDUCE_ABOVE: u64 = 100_000_000_000_000_000;
-
 /// The remainder `N mod 97` of the expanded body (hyphens skipped).
 pub fn remainder(body: impl AsRef<[u8]>) -> Result<u8, InvalidChar> {
-    let mut acc: u64 = 0;
+    // The remainder is taken at every step, as the spec states it: the running value
+    // stays below 97 * 100 + 35, and a `u32` remainder by a constant needs no division.
+    let mut r: u32 = 0;
     for (offset, &byte) in body.as_ref().iter().enumerate() {
-        acc = match byte {
-            b'0'..=b'9' => acc * 10 + u64::from(byte - b'0'),
-            b'A'..=b'Z' => acc * 100 + u64::from(byte - b'A' + 10),
+        r = match byte {
+            b'0'..=b'9' => (r * 10 + u32::from(byte - b'0')) % MODULUS,
+            b'A'..=b'Z' => (r * 100 + letter_value(byte)) % MODULUS,
             b'-' => continue,
             _ => return Err(InvalidChar { offset, byte }),
         };
-        if acc >= REDUCE_ABOVE {
-            acc %= MODULUS;
-        }
     }
-    Ok((acc % MODULUS) as u8)
+    Ok(r as u8)
 }
 
 /// The check value `00`-`96` of a body: the seven segments before `XX`, with or
@@ -83,8 +78,8 @@ pub(crate) const fn check_value_from_remainder(r: u8) -> u8 {
 
 /// The value of an upper-case letter in the expansion: `A` = 10 ... `Z` = 35.
 #[inline]
-pub(crate) const fn letter_value(letter: u8) -> u64 {
-    (letter - b'A' + 10) as u64
+pub(crate) const fn letter_value(letter: u8) -> u32 {
+    (letter - b'A' + 10) as u32
 }
 
 #[cfg(test)]

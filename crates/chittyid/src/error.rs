@@ -118,6 +118,82 @@ impl LegacyFormat {
     }
 }
 
+/// What a broken rule expects, for people: [`fmt::Display`] or [`Expected::describe`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub enum Expected {
+    /// An ID at all (the input is empty).
+    AnId,
+    /// Printable ASCII without white space.
+    PrintableAscii,
+    /// A canonical ID instead of a legacy format.
+    CanonicalFormat,
+    /// Eight segments joined by `-`.
+    EightSegments,
+    /// `VV`: two digits.
+    VersionDigits,
+    /// `G`: a digit `1`-`9` (`0` only in fallback IDs, with `ERR`).
+    RegionDigit,
+    /// `G`: a digit, where a letter stands (the Oct-2025 form).
+    RegionDigitNotLetter,
+    /// `LLL`: three upper-case letters.
+    JurisdictionLetters,
+    /// `SSSS`: four digits.
+    SequenceDigits,
+    /// `SSSS` in a fallback ID: a code `0000`-`0099`.
+    FallbackCode,
+    /// `T`: one of `P L T E A`.
+    EntityCode,
+    /// `YYMM` with a month `01`-`12`.
+    YearMonth,
+    /// `YYMM` with a month `01`-`12`, or `YYM` (lenient mode).
+    YearMonthOrThreeDigit,
+    /// `C`: a digit `0`-`5`.
+    TrustDigit,
+    /// `C` in a fallback ID: `0`.
+    FallbackTrust,
+    /// `XX`: two digits.
+    CheckDigits,
+    /// `XX`: the check value of the body.
+    CheckValue,
+}
+
+impl Expected {
+    /// A description for people.
+    pub const fn describe(self) -> &'static str {
+        match self {
+            Expected::AnId => "an ID VV-G-LLL-SSSS-T-YYMM-C-XX",
+            Expected::PrintableAscii => "printable ASCII without spaces",
+            Expected::CanonicalFormat => "a canonical ID VV-G-LLL-SSSS-T-YYMM-C-XX",
+            Expected::EightSegments => "eight segments joined by '-'",
+            Expected::VersionDigits | Expected::CheckDigits => "two digits",
+            Expected::RegionDigit => "a region digit 1-9 (0 only in fallback IDs, with ERR)",
+            Expected::RegionDigitNotLetter => {
+                "a region digit 1-9 (letter regions are the Oct-2025 form, \
+                 which cannot be verified offline)"
+            }
+            Expected::JurisdictionLetters => "three upper-case letters A-Z",
+            Expected::SequenceDigits => "four digits",
+            Expected::FallbackCode => "a fallback code 0000-0099",
+            Expected::EntityCode => "one of P, L, T, E, A",
+            Expected::YearMonth => "four digits YYMM with a month 01-12",
+            Expected::YearMonthOrThreeDigit => {
+                "four digits YYMM with a month 01-12, or three digits YYM"
+            }
+            Expected::TrustDigit => "a trust digit 0-5",
+            Expected::FallbackTrust => "trust 0 in a fallback ID",
+            Expected::CheckValue => "the check value of the body",
+        }
+    }
+}
+
+impl fmt::Display for Expected {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.describe())
+    }
+}
+
 /// Up to [`ShortText::CAPACITY`] bytes of the offending input, kept inline.
 #[derive(Clone, Copy, PartialEq, Eq, Hash)]
 pub struct ShortText {
@@ -132,8 +208,9 @@ impl ShortText {
 
     pub(crate) fn new(text: &[u8]) -> ShortText {
         let len = text.len().min(Self::CAPACITY);
-        let mut bytes = [0; Self::CAPACITY];
-        bytes[..len].copy_from_slice(&text[..len]);
+        // A fixed number of steps rather than `copy_from_slice`: a copy of variable
+        // length would pull the general `memcpy` (about 700 bytes) into firmware.
+        let bytes: [u8; Self::CAPACITY] = core::array::from_fn(|i| text.get(i).map_or(0, |b| *b));
         ShortText {
             bytes,
             len: len as u8,
@@ -237,7 +314,7 @@ impl fmt::Display for Found {
 pub struct ParseError {
     kind: ErrorKind,
     offset: usize,
-    expected: &'static str,
+    expected: Expected,
     found: Found,
 }
 
@@ -245,7 +322,7 @@ impl ParseError {
     pub(crate) const fn new(
         kind: ErrorKind,
         offset: usize,
-        expected: &'static str,
+        expected: Expected,
         found: Found,
     ) -> ParseError {
         ParseError {
@@ -272,7 +349,7 @@ impl ParseError {
     }
 
     /// What the rule expects there, for people.
-    pub const fn expected(&self) -> &'static str {
+    pub const fn expected(&self) -> Expected {
         self.expected
     }
 

@@ -312,7 +312,11 @@ impl ChittyId {
     }
 }
 
-/// The check value of the fields of an ID, with the remainder taken twice on `u64`s.
+/// The check value of the fields of an ID.
+///
+/// The expanded body is cut into three pieces that each fit a `u32` with the running
+/// remainder in front (`VV G LLL`: 9 digits; `SSSS T`: 6; `YYMM C`: 5, or 4 with a
+/// three-digit year-month), so that 32-bit targets need no 64-bit division.
 #[allow(clippy::too_many_arguments)]
 #[inline]
 pub(crate) const fn check_value_of(
@@ -325,32 +329,19 @@ pub(crate) const fn check_value_of(
     three_digit_ym: bool,
     trust: u8,
 ) -> u8 {
+    const M: u32 = MODULUS;
     let [l1, l2, l3] = *jurisdiction.as_bytes();
-    // VV G LLL expands to at most 9 digits.
-    let high = version as u64 * 10_000_000
-        + region as u64 * 1_000_000
+    let head = version as u32 * 10_000_000
+        + region as u32 * 1_000_000
         + letter_value(l1) * 10_000
         + letter_value(l2) * 100
         + letter_value(l3);
-    // SSSS T YYMM C expands to 11 digits (10 with a three-digit year-month).
-    let (low, width) = if three_digit_ym {
-        (
-            sequence as u64 * 1_000_000
-                + letter_value(entity_type.code_byte()) * 10_000
-                + year_month as u64 * 10
-                + trust as u64,
-            10_000_000_000,
-        )
-    } else {
-        (
-            sequence as u64 * 10_000_000
-                + letter_value(entity_type.code_byte()) * 100_000
-                + year_month as u64 * 10
-                + trust as u64,
-            100_000_000_000,
-        )
-    };
-    let r = ((high % MODULUS) * width + low) % MODULUS;
+    let middle = sequence as u32 * 100 + letter_value(entity_type.code_byte());
+    let tail = year_month as u32 * 10 + trust as u32;
+    let tail_width = if three_digit_ym { 10_000 } else { 100_000 };
+    let r = head % M;
+    let r = (r * 1_000_000 + middle) % M;
+    let r = (r * tail_width + tail) % M;
     check_value_from_remainder(r as u8)
 }
 

@@ -43,6 +43,6 @@ mod serde_impl;
 pub use component::{
     EntityType, FallbackCode, Jurisdiction, Region, Segment, TrustLevel, YearMonth,
 };
-pub use error::{ErrorKind, Found, LegacyFormat, ParseError, PartsError, ShortText};
+pub use error::{ErrorKind, Expected, Found, LegacyFormat, ParseError, PartsError, ShortText};
 pub use id::{ChittyId, IdBuf, IdKind, Parts};
 pub use parse::ParseOptions;

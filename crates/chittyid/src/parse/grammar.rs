@@ -1,9 +1,12 @@
 //! The nom grammar of `VV-G-LLL-SSSS-T-YYMM-C-XX`. It checks the rules in the order the
 //! spec's vectors name them (the *first* rule an input breaks), and says where and why.
+//!
+//! Inside, a broken rule travels as a small [`Broken`] (it fits in two registers, which
+//! keeps firmware images small); it becomes a [`ParseError`] once, at the end.
 
 use nom::{
     IResult, Parser,
-    bytes::complete::take_till,
+    bytes::complete::{tag, take_till},
     combinator::{eof, opt, verify},
     error::Error,
     multi::fill,
@@ -12,8 +15,8 @@ use nom::{
 };
 
 use super::{ParseOptions, legacy};
-use crate::component::{EntityType, Jurisdiction, Region, TrustLevel, YearMonth};
-use crate::error::{ErrorKind, Found, ParseError, ShortText};
+use crate::component::{EntityType, Jurisdiction, Region, Segment, TrustLevel, YearMonth};
+use crate::error::{ErrorKind, Expected, Found, ParseError, ShortText};
 use crate::id::{ChittyId, Parts, check_value_of};
 
 /// The number of segments of an ID.
@@ -32,6 +35,29 @@ pub(super) struct Pieces<'a> {
     pub(super) count: usize,
 }
 
+/// A broken rule of a segment: which, where inside the segment, and what it expects.
+#[derive(Clone, Copy)]
+struct Broken {
+    kind: ErrorKind,
+    expected: Expected,
+    at: u32,
+}
+
+impl Broken {
+    const fn new(kind: ErrorKind, expected: Expected) -> Broken {
+        Broken {
+            kind,
+            expected,
+            at: 0,
+        }
+    }
+
+    const fn at(mut self, at: usize) -> Broken {
+        self.at = at as u32;
+        self
+    }
+}
+
 /// Splits on `-` with nom, keeping the first eight pieces and counting the rest.
 pub(super) fn split(input: &[u8]) -> Pieces<'_> {
     let empty = Piece {
@@ -44,11 +70,8 @@ pub(super) fn split(input: &[u8]) -> Pieces<'_> {
     };
     let mut rest = input;
     loop {
-        let step: IResult<&[u8], (&[u8], Option<&[u8]>), Error<&[u8]>> = (
-            take_till(|b| b == b'-'),
-            opt(nom::bytes::complete::tag(&b"-"[..])),
-        )
-            .parse(rest);
+        let step: IResult<&[u8], (&[u8], Option<&[u8]>), Error<&[u8]>> =
+            (take_till(|b| b == b'-'), opt(tag(&b"-"[..]))).parse(rest);
         let Ok((after, (text, hyphen))) = step else {
             break;
         };
@@ -75,17 +98,22 @@ pub(super) fn exactly<const N: usize>(
     class: fn(u8) -> bool,
 ) -> Result<[u8; N], usize> {
     let mut out = [0u8; N];
+    exactly_into(text, class, &mut out).map(|()| out)
+}
+
+/// The work of [`exactly`], written once for every length (one copy in flash, not four).
+fn exactly_into(text: &[u8], class: fn(u8) -> bool, out: &mut [u8]) -> Result<(), usize> {
     let outcome = terminated(
         fill(
             verify(any_byte::<&[u8], Error<&[u8]>>, |b: &u8| class(*b)),
-            &mut out,
+            out,
         ),
         eof,
     )
     .parse(text)
     .map(|_| ());
     match outcome {
-        Ok(()) => Ok(out),
+        Ok(()) => Ok(()),
         Err(nom::Err::Error(e) | nom::Err::Failure(e)) => Err(text.len() - e.input.len()),
         Err(nom::Err::Incomplete(_)) => Err(text.len()),
     }
@@ -103,44 +131,15 @@ fn number(digits: &[u8]) -> u16 {
     digits.iter().fold(0, |n, &d| n * 10 + u16::from(d - b'0'))
 }
 
-/// The error for a piece that breaks `kind`'s rule at `at` bytes into it.
-fn piece_error(kind: ErrorKind, piece: Piece<'_>, at: usize, expected: &'static str) -> ParseError {
-    ParseError::new(
-        kind,
-        piece.start + at,
-        expected,
-        Found::Text(ShortText::new(piece.text)),
-    )
-}
-
-/// The whole-input error for a piece that breaks `kind`'s rule.
-fn whole_piece_error(kind: ErrorKind, piece: Piece<'_>, expected: &'static str) -> ParseError {
-    piece_error(kind, piece, 0, expected)
-}
-
+/// `N` bytes of `class`, or the rule `kind` broken where the first wrong byte is.
 fn checked<const N: usize>(
-    piece: Piece<'_>,
+    text: &[u8],
     class: fn(u8) -> bool,
     kind: ErrorKind,
-    expected: &'static str,
-) -> Result<[u8; N], ParseError> {
-    exactly::<N>(piece.text, class).map_err(|at| piece_error(kind, piece, at, expected))
+    expected: Expected,
+) -> Result<[u8; N], Broken> {
+    exactly::<N>(text, class).map_err(|at| Broken::new(kind, expected).at(at))
 }
-
-const EXPECT_VERSION: &str = "two digits";
-const EXPECT_REGION: &str = "a region digit 1-9 (0 only in fallback IDs, with ERR)";
-const EXPECT_REGION_LETTER: &str =
-    "a region digit 1-9 (letter regions are the Oct-2025 form, which cannot be verified offline)";
-const EXPECT_JURISDICTION: &str = "three upper-case letters A-Z";
-const EXPECT_SEQUENCE: &str = "four digits";
-const EXPECT_FALLBACK_CODE: &str = "a fallback code 0000-0099";
-const EXPECT_ENTITY: &str = "one of P, L, T, E, A";
-const EXPECT_YEAR_MONTH: &str = "four digits YYMM with a month 01-12";
-const EXPECT_YEAR_MONTH_LENIENT: &str = "four digits YYMM with a month 01-12, or three digits YYM";
-const EXPECT_TRUST: &str = "a trust digit 0-5";
-const EXPECT_FALLBACK_TRUST: &str = "trust 0 in a fallback ID";
-const EXPECT_CHECK_FORMAT: &str = "two digits";
-const EXPECT_CHECK_VALUE: &str = "the check value of the body";
 
 /// Parses any input, naming the first rule it breaks.
 pub(super) fn parse(input: &[u8], options: ParseOptions) -> Result<ChittyId, ParseError> {
@@ -148,7 +147,7 @@ pub(super) fn parse(input: &[u8], options: ParseOptions) -> Result<ChittyId, Par
         return Err(ParseError::new(
             ErrorKind::Empty,
             0,
-            "an ID VV-G-LLL-SSSS-T-YYMM-C-XX",
+            Expected::AnId,
             Found::End,
         ));
     }
@@ -156,7 +155,7 @@ pub(super) fn parse(input: &[u8], options: ParseOptions) -> Result<ChittyId, Par
         return Err(ParseError::new(
             ErrorKind::NonAsciiOrSpace,
             offset,
-            "printable ASCII without spaces",
+            Expected::PrintableAscii,
             found_char(&input[offset..]),
         ));
     }
@@ -165,122 +164,116 @@ pub(super) fn parse(input: &[u8], options: ParseOptions) -> Result<ChittyId, Par
         return Err(ParseError::new(
             ErrorKind::LegacyFormat(format),
             0,
-            "a canonical ID VV-G-LLL-SSSS-T-YYMM-C-XX",
+            Expected::CanonicalFormat,
             Found::Text(ShortText::new(input)),
         ));
     }
     if pieces.count != SEGMENTS {
+        let last = pieces.first[SEGMENTS - 1];
         let offset = if pieces.count > SEGMENTS {
-            // The hyphen that starts the ninth segment.
-            pieces.first[SEGMENTS - 1].start + pieces.first[SEGMENTS - 1].text.len()
+            last.start + last.text.len() // the hyphen that starts the ninth segment
         } else {
             input.len()
         };
         return Err(ParseError::new(
             ErrorKind::SegmentCount,
             offset,
-            "eight segments joined by '-'",
+            Expected::EightSegments,
             Found::SegmentCount(pieces.count),
         ));
     }
-    segments(&pieces.first, options)
-}
-
-/// Checks the eight segments in order and builds the ID.
-fn segments(p: &[Piece<'_>; SEGMENTS], options: ParseOptions) -> Result<ChittyId, ParseError> {
-    let version = number(&checked::<2>(
-        p[0],
-        digit,
-        ErrorKind::Version,
-        EXPECT_VERSION,
-    )?) as u8;
-
-    let region_expected = if p[1].text.first().is_some_and(|b| upper(*b)) {
-        EXPECT_REGION_LETTER
-    } else {
-        EXPECT_REGION
-    };
-    let [region_digit] = checked::<1>(p[1], digit, ErrorKind::Region, region_expected)?;
-    let fallback = region_digit == b'0';
-    if fallback && p[2].text != b"ERR" {
-        return Err(whole_piece_error(ErrorKind::Region, p[1], EXPECT_REGION));
-    }
-
-    let letters = checked::<3>(p[2], upper, ErrorKind::Jurisdiction, EXPECT_JURISDICTION)?;
-    let jurisdiction = Jurisdiction::new(letters)
-        .ok_or_else(|| whole_piece_error(ErrorKind::Jurisdiction, p[2], EXPECT_JURISDICTION))?;
-
-    let sequence = number(&checked::<4>(
-        p[3],
-        digit,
-        ErrorKind::Sequence,
-        EXPECT_SEQUENCE,
-    )?);
-    if fallback && sequence > 99 {
-        return Err(whole_piece_error(
-            ErrorKind::Sequence,
-            p[3],
-            EXPECT_FALLBACK_CODE,
-        ));
-    }
-
-    let [code] = checked::<1>(
-        p[4],
-        |b| EntityType::from_code(b).is_some(),
-        ErrorKind::EntityType,
-        EXPECT_ENTITY,
-    )?;
-    let entity_type = EntityType::from_code(code)
-        .ok_or_else(|| whole_piece_error(ErrorKind::EntityType, p[4], EXPECT_ENTITY))?;
-
-    let year_month = year_month(p[5], fallback, options)?;
-
-    let [trust_digit] = checked::<1>(
-        p[6],
-        |b| (b'0'..=b'5').contains(&b),
-        ErrorKind::TrustLevel,
-        EXPECT_TRUST,
-    )?;
-    if fallback && trust_digit != b'0' {
-        return Err(whole_piece_error(
-            ErrorKind::TrustLevel,
-            p[6],
-            EXPECT_FALLBACK_TRUST,
-        ));
-    }
-    let trust_level = TrustLevel::from_digit(trust_digit - b'0')
-        .ok_or_else(|| whole_piece_error(ErrorKind::TrustLevel, p[6], EXPECT_TRUST))?;
-
-    let found_check = number(&checked::<2>(
-        p[7],
-        digit,
-        ErrorKind::ChecksumFormat,
-        EXPECT_CHECK_FORMAT,
-    )?) as u8;
-    let region = Region::from_digit(region_digit - b'0')
-        .ok_or_else(|| whole_piece_error(ErrorKind::Region, p[1], EXPECT_REGION))?;
+    let p = &pieces.first;
+    let parts = segments(p, options).map_err(|broken| {
+        let segment = broken.kind.segment().map_or(Segment::Version, |s| s);
+        let piece = p[segment.index()];
+        ParseError::new(
+            broken.kind,
+            piece.start + broken.at as usize,
+            broken.expected,
+            Found::Text(ShortText::new(piece.text)),
+        )
+    })?;
+    let found = number(p[7].text) as u8;
     let computed = check_value_of(
-        version,
-        region.digit(),
-        jurisdiction,
-        sequence,
-        entity_type,
-        year_month.as_number(),
-        year_month.is_three_digit(),
-        trust_level.digit(),
+        parts.version,
+        parts.region.digit(),
+        parts.jurisdiction,
+        parts.sequence,
+        parts.entity_type,
+        parts.year_month.as_number(),
+        parts.year_month.is_three_digit(),
+        parts.trust_level.digit(),
     );
-    if computed != found_check {
+    if computed != found {
         return Err(ParseError::new(
             ErrorKind::ChecksumMismatch,
             p[7].start,
-            EXPECT_CHECK_VALUE,
-            Found::CheckValue {
-                found: found_check,
-                computed,
-            },
+            Expected::CheckValue,
+            Found::CheckValue { found, computed },
         ));
     }
-    Ok(ChittyId::pack(Parts {
+    Ok(ChittyId::pack(parts))
+}
+
+/// Checks the eight segments in order (the check value's format too, not its value).
+fn segments(p: &[Piece<'_>; SEGMENTS], options: ParseOptions) -> Result<Parts, Broken> {
+    use ErrorKind as K;
+    let version = number(&checked::<2>(
+        p[0].text,
+        digit,
+        K::Version,
+        Expected::VersionDigits,
+    )?) as u8;
+
+    let region_expected = if p[1].text.first().is_some_and(|b| upper(*b)) {
+        Expected::RegionDigitNotLetter
+    } else {
+        Expected::RegionDigit
+    };
+    let [region_digit] = checked::<1>(p[1].text, digit, K::Region, region_expected)?;
+    let region = Region::from_digit(region_digit - b'0')
+        .ok_or(Broken::new(K::Region, Expected::RegionDigit))?;
+    let fallback = region == Region::Pending;
+    if fallback && p[2].text != b"ERR" {
+        return Err(Broken::new(K::Region, Expected::RegionDigit));
+    }
+
+    let letters = checked::<3>(
+        p[2].text,
+        upper,
+        K::Jurisdiction,
+        Expected::JurisdictionLetters,
+    )?;
+    let jurisdiction = Jurisdiction::new(letters)
+        .ok_or(Broken::new(K::Jurisdiction, Expected::JurisdictionLetters))?;
+
+    let sequence = number(&checked::<4>(
+        p[3].text,
+        digit,
+        K::Sequence,
+        Expected::SequenceDigits,
+    )?);
+    if fallback && sequence > 99 {
+        return Err(Broken::new(K::Sequence, Expected::FallbackCode));
+    }
+
+    let is_entity = |b| EntityType::from_code(b).is_some();
+    let [code] = checked::<1>(p[4].text, is_entity, K::EntityType, Expected::EntityCode)?;
+    let entity_type =
+        EntityType::from_code(code).ok_or(Broken::new(K::EntityType, Expected::EntityCode))?;
+
+    let year_month = year_month(p[5].text, fallback, options)?;
+
+    let is_trust = |b| (b'0'..=b'5').contains(&b);
+    let [trust] = checked::<1>(p[6].text, is_trust, K::TrustLevel, Expected::TrustDigit)?;
+    if fallback && trust != b'0' {
+        return Err(Broken::new(K::TrustLevel, Expected::FallbackTrust));
+    }
+    let trust_level = TrustLevel::from_digit(trust - b'0')
+        .ok_or(Broken::new(K::TrustLevel, Expected::TrustDigit))?;
+
+    checked::<2>(p[7].text, digit, K::ChecksumFormat, Expected::CheckDigits)?;
+    Ok(Parts {
         version,
         region,
         jurisdiction,
@@ -288,37 +281,55 @@ fn segments(p: &[Piece<'_>; SEGMENTS], options: ParseOptions) -> Result<ChittyId
         entity_type,
         year_month,
         trust_level,
-    }))
+    })
 }
 
 /// `YYMM` with a month `01`-`12`, or in lenient mode (outside fallback IDs) `YYM`.
-fn year_month(
-    piece: Piece<'_>,
-    fallback: bool,
-    options: ParseOptions,
-) -> Result<YearMonth, ParseError> {
+fn year_month(text: &[u8], fallback: bool, options: ParseOptions) -> Result<YearMonth, Broken> {
     let lenient = options.accepts_three_digit_year_month() && !fallback;
     let expected = if lenient {
-        EXPECT_YEAR_MONTH_LENIENT
+        Expected::YearMonthOrThreeDigit
     } else {
-        EXPECT_YEAR_MONTH
+        Expected::YearMonth
     };
-    if lenient && piece.text.len() == 3 {
-        let digits = checked::<3>(piece, digit, ErrorKind::YearMonth, expected)?;
-        let year = number(&digits[..2]) as u8;
-        return YearMonth::three_digit(year, digits[2] - b'0')
-            .ok_or_else(|| whole_piece_error(ErrorKind::YearMonth, piece, expected));
+    let broken = Broken::new(ErrorKind::YearMonth, expected);
+    if lenient && text.len() == 3 {
+        let digits = checked::<3>(text, digit, ErrorKind::YearMonth, expected)?;
+        return YearMonth::three_digit(number(&digits[..2]) as u8, digits[2] - b'0').ok_or(broken);
     }
-    let digits = checked::<4>(piece, digit, ErrorKind::YearMonth, expected)?;
-    YearMonth::new(number(&digits[..2]) as u8, number(&digits[2..]) as u8)
-        .ok_or_else(|| piece_error(ErrorKind::YearMonth, piece, 2, expected))
+    let digits = checked::<4>(text, digit, ErrorKind::YearMonth, expected)?;
+    YearMonth::new(number(&digits[..2]) as u8, number(&digits[2..]) as u8).ok_or(broken.at(2))
 }
 
-/// What stands at the start of `rest`: a character, or a byte that is not UTF-8.
+/// What stands at the start of `rest` (never empty): a character, or a byte that does
+/// not start valid UTF-8. Decoded by hand: core's decoder brings a 256-byte table along,
+/// which firmware pays for in flash.
 fn found_char(rest: &[u8]) -> Found {
-    let chunk = rest.utf8_chunks().next();
-    match chunk.and_then(|c| c.valid().chars().next()) {
-        Some(c) => Found::Char(c),
-        None => Found::Byte(rest[0]),
+    let lead = rest[0];
+    let (width, initial) = match lead {
+        0x00..=0x7F => return Found::Char(char::from(lead)),
+        0xC2..=0xDF => (2, u32::from(lead & 0x1F)),
+        0xE0..=0xEF => (3, u32::from(lead & 0x0F)),
+        0xF0..=0xF4 => (4, u32::from(lead & 0x07)),
+        _ => return Found::Byte(lead),
+    };
+    let Some(continuation) = rest.get(1..width) else {
+        return Found::Byte(lead);
+    };
+    let mut code = initial;
+    for &byte in continuation {
+        if byte & 0xC0 != 0x80 {
+            return Found::Byte(lead);
+        }
+        code = (code << 6) | u32::from(byte & 0x3F);
+    }
+    let shortest = match width {
+        2 => 0x80,
+        3 => 0x800,
+        _ => 0x1_0000,
+    };
+    match char::from_u32(code) {
+        Some(c) if code >= shortest => Found::Char(c),
+        _ => Found::Byte(lead),
     }
 }

@@ -41,6 +41,18 @@ fn non_ascii_is_reported_as_the_character() {
     assert_eq!((e.offset(), e.found()), (2, Found::Char('\u{2010}')));
     let e = ChittyId::parse_bytes(b"03-1-\xffSA").unwrap_err();
     assert_eq!((e.offset(), e.found()), (5, Found::Byte(0xff)));
+    // Overlong, truncated and surrogate encodings are bytes, not characters.
+    for bad in [
+        &b"\xc0\xaf"[..],
+        b"\xe2\x80",
+        b"\xed\xa0\x80",
+        b"\xf0\x82\x82\xac",
+    ] {
+        let e = ChittyId::parse_bytes(bad).unwrap_err();
+        assert_eq!(e.found(), Found::Byte(bad[0]), "{bad:?}");
+    }
+    let e = ChittyId::parse_bytes("\u{1F600}".as_bytes()).unwrap_err();
+    assert_eq!(e.found(), Found::Char('\u{1F600}'));
 }
 
 #[test]
@@ -124,6 +136,24 @@ fn near_ids() -> impl Strategy<Value = Vec<u8>> {
 
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(4000))]
+
+    /// The hand-made decoder agrees with core's on any bytes.
+    #[test]
+    fn non_ascii_found_agrees_with_core(bytes in prop::collection::vec(any::<u8>(), 1..6)) {
+        let input: Vec<u8> = [b"03-".as_slice(), &bytes].concat();
+        let Err(e) = ChittyId::parse_bytes(&input) else {
+            return Ok(());
+        };
+        if e.kind() == ErrorKind::NonAsciiOrSpace && input[e.offset()] >= 0x80 {
+            let rest = &input[e.offset()..];
+            let first = rest.utf8_chunks().next().and_then(|c| c.valid().chars().next());
+            let expected = match first {
+                Some(c) => Found::Char(c),
+                None => Found::Byte(rest[0]),
+            };
+            prop_assert_eq!(e.found(), expected);
+        }
+    }
 
     /// The fast path accepts exactly what the strict grammar accepts, with the same value.
     #[test]

@@ -1,0 +1,18 @@
+//! Firmware image that parses an ID (strict, with full error detail) and computes a
+//! checksum on its own.
+#![no_std]
+#![no_main]
+
+use chittyid::ChittyId;
+use size_probe::input;
+
+// SAFETY-free in spirit: `no_mangle` only names the entry point for the linker, which
+// the probe needs because it has no runtime crate; nothing here dereferences memory.
+#[allow(unsafe_code)]
+#[unsafe(no_mangle)]
+pub extern "C" fn _start() -> ! {
+    let parsed = ChittyId::parse_bytes(input());
+    let _ = core::hint::black_box(parsed.map(|id| id.check_value()));
+    let _ = core::hint::black_box(chittyid::checksum::compute(input()));
+    loop {}
+}

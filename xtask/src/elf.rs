@@ -1,0 +1,41 @@
+//! Reading the flash footprint of a 32-bit little-endian ELF file: the sizes of its
+//! allocated, non-writable sections (code and read-only data).
+
+const SHF_WRITE: u32 = 0x1;
+const SHF_ALLOC: u32 = 0x2;
+const SHT_NOBITS: u32 = 8;
+
+fn u16_at(bytes: &[u8], at: usize) -> Result<u16, String> {
+    bytes
+        .get(at..at + 2)
+        .map(|b| u16::from_le_bytes([b[0], b[1]]))
+        .ok_or_else(|| "ELF file is truncated".to_string())
+}
+
+fn u32_at(bytes: &[u8], at: usize) -> Result<u32, String> {
+    bytes
+        .get(at..at + 4)
+        .map(|b| u32::from_le_bytes([b[0], b[1], b[2], b[3]]))
+        .ok_or_else(|| "ELF file is truncated".to_string())
+}
+
+/// Bytes of flash: the sum of the allocated, read-only sections that have contents.
+pub fn flash_bytes(elf: &[u8]) -> Result<u64, String> {
+    if elf.get(..4) != Some(b"\x7fELF") || elf.get(4) != Some(&1) || elf.get(5) != Some(&1) {
+        return Err("not a 32-bit little-endian ELF file".into());
+    }
+    let section_headers = u32_at(elf, 0x20)? as usize;
+    let entry_size = usize::from(u16_at(elf, 0x2E)?);
+    let count = usize::from(u16_at(elf, 0x30)?);
+    let mut total = 0u64;
+    for index in 0..count {
+        let header = section_headers + index * entry_size;
+        let kind = u32_at(elf, header + 4)?;
+        let flags = u32_at(elf, header + 8)?;
+        let size = u32_at(elf, header + 20)?;
+        if flags & SHF_ALLOC != 0 && flags & SHF_WRITE == 0 && kind != SHT_NOBITS {
+            total += u64::from(size);
+        }
+    }
+    Ok(total)
+}

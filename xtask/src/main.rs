@@ -1,0 +1,43 @@
+//! `cargo xtask`: the project's automation, with no dependencies.
+//!
+//! - `ci`: everything CI checks (format, lints, tests, firmware builds, a fuzz smoke).
+//! - `fuzz [--seconds N]`: every fuzz target for N seconds (default 60).
+//! - `bench`: the benchmarks of the issues, side by side with their baselines.
+//! - `size`: flash used by the parser and checksum on `thumbv7em-none-eabihf`.
+
+mod ci;
+mod cmd;
+mod elf;
+mod fuzz;
+mod size;
+
+use std::process::ExitCode;
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        Some("ci") => ci::run(),
+        Some("fuzz") => seconds(&args[1..], 60).and_then(fuzz::run),
+
+        Some("size") => size::run().map(|_| ()),
+        _ => Err("usage: cargo xtask ci | fuzz [--seconds N] | bench | size".to_string()),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("xtask: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// `--seconds N` from the arguments, or the default.
+fn seconds(args: &[String], default: u64) -> Result<u64, String> {
+    match args {
+        [] => Ok(default),
+        [flag, n] if flag == "--seconds" => n
+            .parse()
+            .map_err(|_| format!("--seconds takes a whole number, not {n:?}")),
+        other => Err(format!("unexpected arguments {other:?}")),
+    }
+}
