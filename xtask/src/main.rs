@@ -5,6 +5,7 @@
 //! - `bench`: the benchmarks of the issues, side by side with their baselines.
 //! - `size`: flash used by the parser and checksum on `thumbv7em-none-eabihf`.
 
+mod bench;
 mod ci;
 mod cmd;
 mod elf;
@@ -19,6 +20,7 @@ fn main() -> ExitCode {
         Some("ci") => ci::run(),
         Some("fuzz") => seconds(&args[1..], 60).and_then(fuzz::run),
 
+        Some("bench") => bench::run(),
         Some("size") => size::run().map(|_| ()),
         _ => Err("usage: cargo xtask ci | fuzz [--seconds N] | bench | size".to_string()),
     };

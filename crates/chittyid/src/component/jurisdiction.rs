@@ -31,6 +31,12 @@ impl Jurisdiction {
         }
     }
 
+    /// Letters the caller has already checked to be `A`-`Z` (the parser's fast path).
+    #[inline(always)]
+    pub(crate) const fn from_checked(letters: [u8; 3]) -> Jurisdiction {
+        Jurisdiction(letters)
+    }
+
     /// The letters as bytes.
     pub const fn as_bytes(&self) -> &[u8; 3] {
         &self.0

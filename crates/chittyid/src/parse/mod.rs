@@ -48,6 +48,10 @@ impl ParseOptions {
     }
 }
 
+pub(crate) fn recognize(input: &[u8]) -> Option<ChittyId> {
+    fast::parse_canonical(input)
+}
+
 pub(crate) fn parse(input: &[u8], options: ParseOptions) -> Result<ChittyId, ParseError> {
     match fast::parse_canonical(input) {
         Some(id) => Ok(id),

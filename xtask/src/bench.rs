@@ -1,0 +1,31 @@
+//! `cargo xtask bench`: builds the benchmark and the CLI in release, runs the parse and
+//! CLI throughput measurements beside their baselines, then the flash size.
+
+use crate::cmd::{cmd, exec, root};
+use crate::size;
+
+pub fn run() -> Result<(), String> {
+    exec(cmd(
+        "cargo",
+        &[
+            "build",
+            "--release",
+            "-p",
+            "chittyid-cli",
+            "-p",
+            "chittyid-bench",
+        ],
+    ))?;
+    let release = root().join("target/release");
+    let scratch = root().join("target/bench-data");
+    exec(cmd(
+        &release.join("chittyid-bench").to_string_lossy(),
+        &[
+            "--cli",
+            &release.join("chittyid").to_string_lossy(),
+            "--scratch",
+            &scratch.to_string_lossy(),
+        ],
+    ))?;
+    size::run().map(|_| ())
+}
