@@ -58,6 +58,9 @@ impl Broken {
     }
 }
 
+/// A piece's text and the hyphen after it, if any.
+type PieceAndHyphen<'a> = (&'a [u8], Option<&'a [u8]>);
+
 /// Splits on `-` with nom, keeping the first eight pieces and counting the rest.
 pub(super) fn split(input: &[u8]) -> Pieces<'_> {
     let empty = Piece {
@@ -70,7 +73,7 @@ pub(super) fn split(input: &[u8]) -> Pieces<'_> {
     };
     let mut rest = input;
     loop {
-        let step: IResult<&[u8], (&[u8], Option<&[u8]>), Error<&[u8]>> =
+        let step: IResult<&[u8], PieceAndHyphen<'_>, Error<&[u8]>> =
             (take_till(|b| b == b'-'), opt(tag(&b"-"[..]))).parse(rest);
         let Ok((after, (text, hyphen))) = step else {
             break;
