@@ -1,6 +1,6 @@
 //! `cargo xtask ci`: the whole of CI, in the order that fails fastest.
 
-use crate::cmd::{THUMB, cmd, ensure_target, exec};
+use crate::cmd::{THUMB, cmd, ensure_target, exec, exec_counting_tests};
 use crate::fuzz;
 
 /// Seconds each fuzz target runs in the CI smoke.
@@ -62,11 +62,12 @@ pub fn run() -> Result<(), String> {
             "warnings",
         ],
     ))?;
-    exec(cmd(
+    let (passed, failed) = exec_counting_tests(cmd(
         "cargo",
         &["test", "--workspace", "--features", "chittyid/serde"],
     ))?;
     fuzz::run(FUZZ_SMOKE_SECONDS)?;
-    println!("\nxtask ci: all checks passed");
+    println!("\nxtask ci: all checks passed (fmt, clippy, firmware builds, tests, fuzz smoke)");
+    println!("tests: {passed} passed, {failed} failed");
     Ok(())
 }

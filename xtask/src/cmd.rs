@@ -32,6 +32,41 @@ pub fn exec(mut command: Command) -> Result<(), String> {
     }
 }
 
+/// Runs `cargo test`-like command, echoing its output, and adds up the `test result:`
+/// lines into (passed, failed).
+pub fn exec_counting_tests(mut command: Command) -> Result<(u64, u64), String> {
+    use std::io::{BufRead, BufReader};
+    let shown = describe(&command);
+    println!("\n$ {shown}");
+    let mut child = command
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("could not start `{shown}`: {e}"))?;
+    let (mut passed, mut failed) = (0, 0);
+    if let Some(stdout) = child.stdout.take() {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            println!("{line}");
+            if let Some(rest) = line.strip_prefix("test result: ") {
+                passed += count_before(rest, " passed");
+                failed += count_before(rest, " failed");
+            }
+        }
+    }
+    let status = child.wait().map_err(|e| e.to_string())?;
+    if status.success() {
+        Ok((passed, failed))
+    } else {
+        Err(format!("`{shown}` failed with {status}"))
+    }
+}
+
+/// The number just before `label` in `text`, e.g. 12 in "ok. 12 passed; 0 failed".
+fn count_before(text: &str, label: &str) -> u64 {
+    text.find(label)
+        .and_then(|end| text[..end].rsplit([' ', '.']).next()?.parse().ok())
+        .unwrap_or(0)
+}
+
 /// Runs a command quietly and returns whether it succeeded.
 pub fn succeeds(mut command: Command) -> bool {
     command
