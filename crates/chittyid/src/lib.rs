@@ -46,3 +46,8 @@ pub use component::{
 pub use error::{ErrorKind, Expected, Found, LegacyFormat, ParseError, PartsError, ShortText};
 pub use id::{ChittyId, IdBuf, IdKind, Parts};
 pub use parse::ParseOptions;
+
+/// The README's examples, compiled and run as doc tests.
+#[cfg(doctest)]
+#[doc = include_str!("../../../README.md")]
+pub struct ReadmeDoctests;
