@@ -189,6 +189,16 @@ impl ChittyId {
         )
     }
 
+    /// The packed value (the cache keys on it).
+    pub(crate) const fn bits(self) -> u64 {
+        self.0
+    }
+
+    /// The inverse of [`ChittyId::bits`], for values that came from it.
+    pub(crate) const fn from_bits(bits: u64) -> ChittyId {
+        ChittyId(bits)
+    }
+
     const fn field(self, shift: u32, bits: u32) -> u64 {
         (self.0 >> shift) & ((1 << bits) - 1)
     }

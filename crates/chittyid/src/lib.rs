@@ -34,11 +34,14 @@ extern crate std;
 
 pub mod checksum;
 pub mod component;
+pub mod engine;
 mod error;
 mod id;
 mod parse;
+pub mod resilience;
 #[cfg(feature = "serde")]
 mod serde_impl;
+pub mod wire;
 
 pub use component::{
     EntityType, FallbackCode, Jurisdiction, Region, Segment, TrustLevel, YearMonth,

@@ -1,0 +1,238 @@
+//! One call's state and the types that cross the engine's edge: what to do
+//! ([`Action`]), what the adapter saw ([`Response`]), and how the call ended ([`Outcome`]).
+
+use crate::resilience::{Failure, Instant, Permit};
+use crate::wire::{
+    ErrorBody, HealthAnswer, IdempotencyKey, MintAnswer, MintRequest, Request, Text, WireError,
+};
+use crate::{ChittyId, IdKind, ParseError};
+
+use super::events::Endpoint;
+
+/// What a call is asked to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operation<'a> {
+    /// Mint one ID.
+    Mint(MintRequest),
+    /// Validate this text (checked locally first).
+    Validate(&'a [u8]),
+    /// Check the service's health.
+    Health,
+}
+
+/// What the adapter must do next for a call.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Action<'b> {
+    /// Send this request; report its end (answer, transport error, or time-out) no later
+    /// than `timeout_at`.
+    Send {
+        /// The request.
+        request: Request<'b>,
+        /// When to give up waiting and report a time-out.
+        timeout_at: Instant,
+    },
+    /// Nothing to do before this instant (a back-off); then poll again.
+    WaitUntil(Instant),
+    /// The call is over.
+    Done(Outcome),
+}
+
+/// An HTTP answer as the adapter received it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Response<'a> {
+    /// The status code.
+    pub status: u16,
+    /// The raw `Retry-After` header value, if any.
+    pub retry_after: Option<&'a [u8]>,
+    /// The body (the engine enforces its own size limit).
+    pub body: &'a [u8],
+}
+
+/// How a validation ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Validation {
+    /// The text is not a well-formed ID; the network was not used.
+    Malformed(ParseError),
+    /// The service's verdict (fresh, or from the cache within its TTL).
+    Authoritative {
+        /// The ID.
+        id: ChittyId,
+        /// The verdict.
+        valid: bool,
+        /// The service's reason, when it gave one.
+        reason: Option<Text<64>>,
+        /// `true` when it came from the cache.
+        cached: bool,
+    },
+    /// The service could not be asked: only the local format check stands. Never a
+    /// silent "valid".
+    LocalOnly {
+        /// The ID, well formed and with a correct check value.
+        id: ChittyId,
+        /// Its local kind (a fallback ID is pending, never final).
+        kind: IdKind,
+        /// Why the service was not asked, or did not answer.
+        reason: Unanswered,
+    },
+}
+
+/// Why a call got no answer from the service.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Unanswered {
+    /// The endpoint's breaker is open (until then, if known).
+    BreakerOpen {
+        /// When a probe will be admitted.
+        until: Option<Instant>,
+    },
+    /// The health monitor has given up on the service.
+    ServiceDown,
+    /// Attempts failed; this is how the last one did.
+    Failed {
+        /// The last failure.
+        last: Failure,
+        /// Requests sent.
+        attempts: u8,
+    },
+    /// The call's deadline passed.
+    DeadlineExceeded,
+}
+
+/// Why a mint produced no ID.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub enum MintError {
+    /// The service was not asked, or did not answer.
+    Unavailable(Unanswered),
+    /// The request may have reached the service, which may have committed an ID, but no
+    /// answer came and retrying without an idempotency key could mint twice.
+    OutcomeUnknown {
+        /// How the attempt ended.
+        last: Failure,
+    },
+    /// The token is missing or wrong (401/403).
+    Unauthorized {
+        /// The status.
+        status: u16,
+    },
+    /// The service refused the request (400, 422, …).
+    Rejected {
+        /// The status.
+        status: u16,
+        /// Its error body, if it sent one.
+        error: Option<ErrorBody>,
+    },
+    /// The service answered 2xx with something unusable (including an ID that does not
+    /// verify, which is never returned).
+    InvalidAnswer(WireError),
+    /// The request did not fit the adapter's buffer.
+    BufferTooSmall,
+}
+
+/// Why a health check failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum HealthError {
+    /// The service was not asked, or did not answer.
+    Unavailable(Unanswered),
+    /// It answered something unusable.
+    InvalidAnswer(WireError),
+    /// The request did not fit the adapter's buffer.
+    BufferTooSmall,
+}
+
+/// How a call ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Outcome {
+    /// A validation's verdict.
+    Validation(Validation),
+    /// A mint's ID (final or pending) or error.
+    Mint(Result<MintAnswer, MintError>),
+    /// A health check's answer or error.
+    Health(Result<HealthAnswer, HealthError>),
+}
+
+/// The call's own operation, after the local steps.
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Target {
+    Mint {
+        what: MintRequest,
+        key: Option<IdempotencyKey>,
+    },
+    Validate(ChittyId),
+    Health,
+    /// A validation refused by the local parser (finished before it began).
+    Malformed,
+}
+
+impl Target {
+    pub(super) fn endpoint(&self) -> Endpoint {
+        match self {
+            Target::Mint { .. } => Endpoint::Mint,
+            Target::Validate(_) | Target::Malformed => Endpoint::Validate,
+            Target::Health => Endpoint::Health,
+        }
+    }
+
+    /// Whether a repeat is harmless: validations and health checks always; mints only
+    /// with an idempotency key.
+    pub(super) fn idempotent(&self) -> bool {
+        !matches!(self, Target::Mint { key: None, .. })
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+pub(super) enum Phase {
+    /// Ready to send the next attempt.
+    Ready,
+    /// An attempt is out.
+    InFlight { permit: Permit, timeout_at: Instant },
+    /// Waiting before the next attempt.
+    Backoff { until: Instant },
+    /// Over.
+    Finished(Outcome),
+}
+
+/// One call in progress. Many can be in flight against one engine; each is driven with
+/// [`super::Engine::poll`] and the `on_*` reports.
+#[derive(Debug, Clone, Copy)]
+pub struct Call {
+    pub(super) target: Target,
+    pub(super) started: Instant,
+    pub(super) deadline: Instant,
+    pub(super) attempts: u8,
+    pub(super) phase: Phase,
+}
+
+impl Call {
+    /// Requests sent so far.
+    pub fn attempts(&self) -> u8 {
+        self.attempts
+    }
+
+    /// When the call must be over.
+    pub fn deadline(&self) -> Instant {
+        self.deadline
+    }
+
+    /// The endpoint it is for.
+    pub fn endpoint(&self) -> Endpoint {
+        self.target.endpoint()
+    }
+
+    /// The idempotency key of a mint, if it carries one.
+    pub fn idempotency_key(&self) -> Option<&IdempotencyKey> {
+        match &self.target {
+            Target::Mint { key, .. } => key.as_ref(),
+            _ => None,
+        }
+    }
+
+    /// `true` once the call is over.
+    pub fn is_finished(&self) -> bool {
+        matches!(self.phase, Phase::Finished(_))
+    }
+}

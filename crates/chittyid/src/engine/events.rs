@@ -1,0 +1,85 @@
+//! What the engine tells an observer: state changes, retries, rejections, evictions.
+
+use crate::ChittyId;
+use crate::resilience::{Failure, HealthTransition, Instant, Transition};
+
+/// The service endpoint a call is for; each has its own breaker and statistics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Endpoint {
+    /// Minting.
+    Mint = 0,
+    /// Validation.
+    Validate = 1,
+    /// Health checks.
+    Health = 2,
+}
+
+impl Endpoint {
+    /// All endpoints, in table order.
+    pub const ALL: [Endpoint; 3] = [Endpoint::Mint, Endpoint::Validate, Endpoint::Health];
+
+    /// The endpoint's name.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Endpoint::Mint => "mint",
+            Endpoint::Validate => "validate",
+            Endpoint::Health => "health",
+        }
+    }
+}
+
+/// Something worth telling.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub enum Event {
+    /// An endpoint's breaker changed state.
+    Breaker {
+        /// Which endpoint.
+        endpoint: Endpoint,
+        /// From and to.
+        transition: Transition,
+    },
+    /// The health monitor changed state.
+    Health(HealthTransition),
+    /// A failed attempt will be retried after a delay.
+    Retry {
+        /// Which endpoint.
+        endpoint: Endpoint,
+        /// The attempt about to be made (2 for the first retry).
+        attempt: u8,
+        /// The wait before it, in milliseconds.
+        delay_ms: u64,
+        /// Why the previous attempt failed.
+        failure: Failure,
+    },
+    /// A call was answered without the network because its breaker is open.
+    Rejected {
+        /// Which endpoint.
+        endpoint: Endpoint,
+        /// When the breaker will admit a probe, if known.
+        until: Option<Instant>,
+    },
+    /// A cached answer was pushed out to make room.
+    CacheEviction {
+        /// Its ID.
+        id: ChittyId,
+    },
+    /// The health monitor hit its attempt limit.
+    MaxReconnectAttemptsReached,
+}
+
+/// Receives the engine's events. Implement it in the adapter (a log, a channel, metrics).
+pub trait Observer {
+    /// Called for each event, inside the engine's step: keep it short.
+    fn on_event(&mut self, event: &Event);
+}
+
+/// An observer that ignores everything.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NoObserver;
+
+impl Observer for NoObserver {
+    fn on_event(&mut self, _: &Event) {}
+}

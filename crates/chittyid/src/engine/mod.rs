@@ -1,0 +1,581 @@
+//! The call engine: one sans-IO state machine that combines the local parser, the
+//! cache, the breakers, the retry policy, the health monitor and the wire protocol.
+//!
+//! A call begins with `now` and an operation, and yields actions (send this request,
+//! wait until then, done); the adapter carries them out and reports back answers,
+//! transport errors and time-outs, each with `now`. Shared state is touched only inside
+//! these short synchronous steps, so many calls can be in flight at once.
+//!
+//! ```
+//! use chittyid::engine::{Action, Engine, EngineConfig, Operation, Outcome, Response, Validation};
+//! use chittyid::resilience::Instant;
+//!
+//! let mut engine: Engine<32> = Engine::new(EngineConfig::default());
+//! let now = Instant::from_millis(0);
+//! let mut call = engine.begin(Operation::Validate(b"03-1-USA-5537-P-2602-0-38"), now);
+//! let mut buf = [0u8; 256];
+//! let Action::Send { request, .. } = engine.poll(&mut call, now, &mut buf) else { panic!() };
+//! assert_eq!(request.path, "/api/validate");
+//! // … the adapter sends it and gets an answer …
+//! let answer = Response { status: 200, retry_after: None, body: br#"{"valid":true}"# };
+//! engine.on_response(&mut call, answer, now);
+//! let Action::Done(Outcome::Validation(verdict)) = engine.poll(&mut call, now, &mut buf) else { panic!() };
+//! assert!(matches!(verdict, Validation::Authoritative { valid: true, cached: false, .. }));
+//! ```
+
+mod call;
+mod config;
+mod events;
+mod stats;
+
+use core::time::Duration;
+
+pub use call::{
+    Action, Call, HealthError, MintError, Operation, Outcome, Response, Unanswered, Validation,
+};
+pub use config::EngineConfig;
+pub use events::{Endpoint, Event, NoObserver, Observer};
+pub use stats::{EndpointStats, Histogram, LATENCY_BOUNDS_MS, Stats};
+
+use call::{Phase, Target};
+
+use crate::ChittyId;
+use crate::resilience::{
+    Breaker, BreakerState, Cache, Failure, HealthMonitor, HealthPoll, HealthState,
+    HealthTransition, Instant, Rejection, RetryBudget, Rng, Transition, millis, parse_retry_after,
+};
+use crate::wire::{
+    self, ErrorBody, IdempotencyKey, Request, Text, WireError, decode_error, decode_health,
+    decode_mint, decode_validate,
+};
+
+/// A cached service verdict.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+struct Verdict {
+    valid: bool,
+}
+
+/// The engine: every piece of shared state for calls to one service. `CACHE` is the
+/// number of validation answers kept; `O` receives events.
+pub struct Engine<const CACHE: usize, O: Observer = NoObserver> {
+    config: EngineConfig,
+    breakers: [Breaker; 3],
+    budget: RetryBudget,
+    cache: Cache<Verdict, CACHE>,
+    health: HealthMonitor,
+    stats: Stats,
+    rng: Rng,
+    observer: O,
+}
+
+impl<const CACHE: usize> Engine<CACHE, NoObserver> {
+    /// An engine with no observer.
+    pub fn new(config: EngineConfig) -> Self {
+        Engine::with_observer(config, NoObserver)
+    }
+}
+
+impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
+    /// An engine that tells `observer` what happens.
+    pub fn with_observer(config: EngineConfig, observer: O) -> Self {
+        Engine {
+            breakers: [
+                Breaker::new(config.breaker),
+                Breaker::new(config.breaker),
+                Breaker::new(config.breaker),
+            ],
+            budget: RetryBudget::new(config.retry.budget),
+            cache: Cache::new(),
+            health: HealthMonitor::new(config.health),
+            stats: Stats::default(),
+            rng: Rng::new(config.seed),
+            config,
+            observer,
+        }
+    }
+
+    /// The settings.
+    pub fn config(&self) -> &EngineConfig {
+        &self.config
+    }
+
+    /// The counters, cache counters included.
+    pub fn stats(&self) -> Stats {
+        let mut stats = self.stats;
+        stats.cache = self.cache.stats();
+        stats
+    }
+
+    /// An endpoint's breaker state.
+    pub fn breaker_state(&self, endpoint: Endpoint) -> BreakerState {
+        self.breakers[endpoint as usize].state()
+    }
+
+    /// The health monitor's state.
+    pub fn health_state(&self) -> HealthState {
+        self.health.state()
+    }
+
+    /// The observer.
+    pub fn observer(&self) -> &O {
+        &self.observer
+    }
+
+    /// The observer, to drain what it gathered.
+    pub fn observer_mut(&mut self) -> &mut O {
+        &mut self.observer
+    }
+
+    /// Drops a cached validation answer.
+    pub fn invalidate(&mut self, id: ChittyId) -> bool {
+        self.cache.invalidate(id)
+    }
+
+    /// Starts a call at `now`. A validation is checked locally first: a malformed ID,
+    /// or one whose answer is cached, is finished at once without the network.
+    pub fn begin(&mut self, operation: Operation<'_>, now: Instant) -> Call {
+        let deadline = now.saturating_add(self.config.call_deadline);
+        let target = match operation {
+            Operation::Mint(what) => {
+                let key = self
+                    .config
+                    .idempotency_keys
+                    .then(|| IdempotencyKey::generate(&mut self.rng));
+                Target::Mint { what, key }
+            }
+            Operation::Health => Target::Health,
+            Operation::Validate(text) => match ChittyId::parse_bytes(text) {
+                Err(error) => {
+                    self.stats.malformed += 1;
+                    let outcome = Outcome::Validation(Validation::Malformed(error));
+                    return finished(Target::Malformed, now, outcome);
+                }
+                Ok(id) => Target::Validate(id),
+            },
+        };
+        let endpoint = target.endpoint();
+        self.stats.endpoints[endpoint as usize].calls += 1;
+        if let Target::Validate(id) = target
+            && let Some(verdict) = self.cache.get(id, now)
+        {
+            self.stats.cached_answers += 1;
+            let answer = Validation::Authoritative {
+                id,
+                valid: verdict.valid,
+                reason: None,
+                cached: true,
+            };
+            return finished(target, now, Outcome::Validation(answer));
+        }
+        self.budget.on_call(now);
+        Call {
+            target,
+            started: now,
+            deadline,
+            attempts: 0,
+            phase: Phase::Ready,
+        }
+    }
+
+    /// What to do next for `call` at `now`. A request is built into `buf`.
+    pub fn poll<'b>(&mut self, call: &mut Call, now: Instant, buf: &'b mut [u8]) -> Action<'b> {
+        match call.phase {
+            Phase::Finished(outcome) => return Action::Done(outcome),
+            Phase::InFlight { timeout_at, .. } => {
+                if now < timeout_at {
+                    return Action::WaitUntil(timeout_at);
+                }
+                self.on_timeout(call, now);
+                if let Phase::Finished(outcome) = call.phase {
+                    return Action::Done(outcome);
+                }
+            }
+            Phase::Backoff { until } if now < until => return Action::WaitUntil(until),
+            Phase::Backoff { .. } | Phase::Ready => {}
+        }
+        if let Phase::Backoff { .. } = call.phase {
+            call.phase = Phase::Ready;
+        }
+        if now >= call.deadline {
+            return self.finish_unanswered(call, Unanswered::DeadlineExceeded, now);
+        }
+        let endpoint = call.target.endpoint();
+        if self.health.is_failed() && endpoint != Endpoint::Health {
+            return self.finish_unanswered(call, Unanswered::ServiceDown, now);
+        }
+        let (admitted, transition) = self.breakers[endpoint as usize].admit(now);
+        self.breaker_moved(endpoint, transition);
+        let permit = match admitted {
+            Ok(permit) => permit,
+            Err(rejection) => {
+                let until = match rejection {
+                    Rejection::Open { until } => Some(until),
+                    Rejection::ProbesBusy => None,
+                };
+                self.stats.endpoints[endpoint as usize].rejected_by_breaker += 1;
+                self.observer.on_event(&Event::Rejected { endpoint, until });
+                return self.finish_unanswered(call, Unanswered::BreakerOpen { until }, now);
+            }
+        };
+        let built = match &call.target {
+            Target::Mint { what, key } => Request::mint(what, key.as_ref(), buf),
+            Target::Validate(id) => Request::validate(self.config.profile, *id, buf),
+            Target::Health | Target::Malformed => Request::health(buf),
+        };
+        let Ok(request) = built else {
+            self.breakers[endpoint as usize].release(permit);
+            let outcome = match call.target {
+                Target::Mint { .. } => Outcome::Mint(Err(MintError::BufferTooSmall)),
+                Target::Health | Target::Malformed => {
+                    Outcome::Health(Err(HealthError::BufferTooSmall))
+                }
+                // A validation request always fits the smallest useful buffer; if not,
+                // the service was not asked.
+                Target::Validate(_) => {
+                    return self.finish_unanswered(call, Unanswered::DeadlineExceeded, now);
+                }
+            };
+            self.finish(call, outcome, now);
+            return Action::Done(outcome);
+        };
+        call.attempts = call.attempts.saturating_add(1);
+        self.stats.endpoints[endpoint as usize].attempts += 1;
+        let timeout_at = now
+            .saturating_add(self.config.attempt_timeout)
+            .min(call.deadline);
+        call.phase = Phase::InFlight { permit, timeout_at };
+        Action::Send {
+            request,
+            timeout_at,
+        }
+    }
+
+    /// Reports the answer to the attempt in flight.
+    pub fn on_response(&mut self, call: &mut Call, response: Response<'_>, now: Instant) {
+        let Phase::InFlight { permit, .. } = call.phase else {
+            return;
+        };
+        let endpoint = call.target.endpoint();
+        if !(200..300).contains(&response.status) {
+            let retry_after = response.retry_after.and_then(parse_retry_after);
+            let error = decode_error(response.body);
+            return self.attempt_failed(
+                call,
+                Failure::Status(response.status),
+                retry_after,
+                error,
+                now,
+            );
+        }
+        let decoded = match call.target {
+            Target::Mint { .. } => {
+                decode_mint(response.body).map(|answer| Outcome::Mint(Ok(answer)))
+            }
+            Target::Health | Target::Malformed => {
+                decode_health(response.body).map(|answer| Outcome::Health(Ok(answer)))
+            }
+            Target::Validate(id) => decode_validate(response.body).map(|answer| {
+                Outcome::Validation(Validation::Authoritative {
+                    id,
+                    valid: answer.valid,
+                    reason: answer.reason,
+                    cached: false,
+                })
+            }),
+        };
+        let outcome = match decoded {
+            Ok(outcome) => outcome,
+            Err(error) => return self.answer_unusable(call, error, now),
+        };
+        let transition = self.breakers[endpoint as usize].record(permit, false, now);
+        self.breaker_moved(endpoint, transition);
+        let health = self.health.on_passive_success(now);
+        self.health_moved(health);
+        if let Outcome::Validation(Validation::Authoritative { id, valid, .. }) = outcome {
+            let ttl = if valid {
+                self.config.valid_ttl
+            } else {
+                self.config.invalid_ttl
+            };
+            if let Some(evicted) = self.cache.insert(id, Verdict { valid }, ttl, now) {
+                self.observer
+                    .on_event(&Event::CacheEviction { id: evicted.key });
+            }
+        }
+        if let Outcome::Mint(Ok(wire::MintAnswer::Pending { .. })) = outcome {
+            self.stats.pending_mints += 1;
+        }
+        self.stats.endpoints[endpoint as usize].succeeded += 1;
+        self.finish(call, outcome, now);
+    }
+
+    /// Reports that the attempt in flight failed before any answer: `NotSent` when no
+    /// byte of the request left, `NoResponse` when it may have.
+    pub fn on_transport_error(&mut self, call: &mut Call, failure: Failure, now: Instant) {
+        if let Phase::InFlight { .. } = call.phase {
+            self.attempt_failed(call, failure, None, None, now);
+        }
+    }
+
+    /// Reports that the attempt in flight got no answer by its `timeout_at`.
+    pub fn on_timeout(&mut self, call: &mut Call, now: Instant) {
+        if let Phase::InFlight { .. } = call.phase {
+            self.attempt_failed(call, Failure::TimedOut, None, None, now);
+        }
+    }
+
+    /// Abandons a call (its caller went away): a probe slot it held is given back.
+    pub fn cancel(&mut self, call: &mut Call) {
+        if let Phase::InFlight { permit, .. } = call.phase {
+            self.breakers[call.target.endpoint() as usize].release(permit);
+        }
+        call.phase = Phase::Finished(Outcome::Health(Err(HealthError::Unavailable(
+            Unanswered::DeadlineExceeded,
+        ))));
+    }
+
+    /// What the adapter's health task should do at `now`: run a check (with
+    /// [`Operation::Health`], whose outcome the engine feeds back to the monitor) or wait.
+    pub fn health_poll(&mut self, now: Instant) -> HealthPoll {
+        let (poll, transition) = self.health.poll(now);
+        self.health_moved(transition);
+        poll
+    }
+
+    /// A 2xx answer that cannot be used: for a keyless mint the service may have acted,
+    /// so it is final; otherwise it is a failed attempt like any other.
+    fn answer_unusable(&mut self, call: &mut Call, error: WireError, now: Instant) {
+        let Phase::InFlight { permit, .. } = call.phase else {
+            return;
+        };
+        let endpoint = call.target.endpoint();
+        let transition = self.breakers[endpoint as usize].record(permit, false, now);
+        self.breaker_moved(endpoint, transition);
+        if call.target.idempotent() && self.retry(call, Failure::InvalidResponse, None, now) {
+            return;
+        }
+        self.stats.endpoints[endpoint as usize].failed += 1;
+        let outcome = match call.target {
+            Target::Mint { .. } => Outcome::Mint(Err(MintError::InvalidAnswer(error))),
+            Target::Health | Target::Malformed => {
+                Outcome::Health(Err(HealthError::InvalidAnswer(error)))
+            }
+            Target::Validate(id) => Outcome::Validation(Validation::LocalOnly {
+                id,
+                kind: id.kind(),
+                reason: Unanswered::Failed {
+                    last: Failure::InvalidResponse,
+                    attempts: call.attempts,
+                },
+            }),
+        };
+        self.finish(call, outcome, now);
+    }
+
+    fn attempt_failed(
+        &mut self,
+        call: &mut Call,
+        failure: Failure,
+        retry_after: Option<Duration>,
+        error: Option<ErrorBody>,
+        now: Instant,
+    ) {
+        let Phase::InFlight { permit, .. } = call.phase else {
+            return;
+        };
+        let endpoint = call.target.endpoint();
+        let against = failure.counts_against_breaker();
+        let transition = self.breakers[endpoint as usize].record(permit, against, now);
+        self.breaker_moved(endpoint, transition);
+        if against {
+            self.health.on_passive_failure(now);
+        } else {
+            let moved = self.health.on_passive_success(now);
+            self.health_moved(moved);
+        }
+        if failure.is_retryable(call.target.idempotent())
+            && self.retry(call, failure, retry_after, now)
+        {
+            return;
+        }
+        self.stats.endpoints[endpoint as usize].failed += 1;
+        let outcome = match call.target {
+            Target::Mint { key, .. } => Outcome::Mint(Err(mint_error(
+                failure,
+                key.is_some(),
+                error,
+                call.attempts,
+            ))),
+            _ => {
+                let unanswered = Unanswered::Failed {
+                    last: failure,
+                    attempts: call.attempts,
+                };
+                return self.finish_unanswered_quiet(call, unanswered, now);
+            }
+        };
+        self.finish(call, outcome, now);
+    }
+
+    /// Schedules another attempt if attempts, budget and deadline allow.
+    fn retry(
+        &mut self,
+        call: &mut Call,
+        failure: Failure,
+        retry_after: Option<Duration>,
+        now: Instant,
+    ) -> bool {
+        let endpoint = call.target.endpoint();
+        let retry = &self.config.retry;
+        if call.attempts >= retry.max_attempts.max(1) {
+            return false;
+        }
+        let delay = match retry_after {
+            Some(asked) => retry.retry_after(asked),
+            None => retry.jittered_delay(u32::from(call.attempts), &mut self.rng),
+        };
+        let until = now.saturating_add(delay);
+        if until >= call.deadline {
+            return false;
+        }
+        if !self.budget.try_withdraw(now) {
+            self.stats.endpoints[endpoint as usize].retries_denied += 1;
+            return false;
+        }
+        self.stats.endpoints[endpoint as usize].retries += 1;
+        call.phase = Phase::Backoff { until };
+        self.observer.on_event(&Event::Retry {
+            endpoint,
+            attempt: call.attempts + 1,
+            delay_ms: millis(delay),
+            failure,
+        });
+        true
+    }
+
+    fn finish_unanswered(
+        &mut self,
+        call: &mut Call,
+        reason: Unanswered,
+        now: Instant,
+    ) -> Action<'static> {
+        self.stats.endpoints[call.target.endpoint() as usize].failed += 1;
+        self.finish_unanswered_quiet(call, reason, now);
+        match call.phase {
+            Phase::Finished(outcome) => Action::Done(outcome),
+            _ => Action::WaitUntil(now),
+        }
+    }
+
+    fn finish_unanswered_quiet(&mut self, call: &mut Call, reason: Unanswered, now: Instant) {
+        let outcome = match call.target {
+            Target::Mint { .. } => Outcome::Mint(Err(MintError::Unavailable(reason))),
+            Target::Health | Target::Malformed => {
+                Outcome::Health(Err(HealthError::Unavailable(reason)))
+            }
+            Target::Validate(id) => {
+                self.stats.local_only += 1;
+                Outcome::Validation(Validation::LocalOnly {
+                    id,
+                    kind: id.kind(),
+                    reason,
+                })
+            }
+        };
+        self.finish(call, outcome, now);
+    }
+
+    fn finish(&mut self, call: &mut Call, outcome: Outcome, now: Instant) {
+        let endpoint = call.target.endpoint();
+        if call.attempts > 0 {
+            let latency = millis(now.saturating_since(call.started));
+            self.stats.endpoints[endpoint as usize]
+                .latency
+                .record(latency);
+        }
+        if let Outcome::Health(result) = outcome
+            && call.attempts > 0
+        {
+            let healthy = matches!(result, Ok(answer) if answer.healthy);
+            self.stats.health_checks += 1;
+            if healthy {
+                self.stats.health_checks_passed += 1;
+            } else {
+                self.stats.health_checks_failed += 1;
+            }
+            let moved = self.health.on_check(healthy, now, &mut self.rng);
+            self.health_moved(moved);
+        }
+        call.phase = Phase::Finished(outcome);
+    }
+
+    fn breaker_moved(&mut self, endpoint: Endpoint, transition: Option<Transition>) {
+        if let Some(transition) = transition {
+            if transition.to == BreakerState::Open {
+                self.stats.endpoints[endpoint as usize].breaker_openings += 1;
+            }
+            self.observer.on_event(&Event::Breaker {
+                endpoint,
+                transition,
+            });
+        }
+    }
+
+    fn health_moved(&mut self, transition: Option<HealthTransition>) {
+        let Some(transition) = transition else { return };
+        if transition.to == HealthState::Connected {
+            self.stats.connections += 1;
+            if matches!(
+                transition.from,
+                HealthState::Reconnecting | HealthState::Failed
+            ) {
+                self.stats.reconnections += 1;
+            }
+        }
+        self.observer.on_event(&Event::Health(transition));
+        if transition.to == HealthState::Failed {
+            self.observer.on_event(&Event::MaxReconnectAttemptsReached);
+        }
+    }
+}
+
+/// A call that ended before it began.
+fn finished(target: Target, now: Instant, outcome: Outcome) -> Call {
+    Call {
+        target,
+        started: now,
+        deadline: now,
+        attempts: 0,
+        phase: Phase::Finished(outcome),
+    }
+}
+
+/// The error of a mint whose last attempt failed and will not be retried.
+fn mint_error(failure: Failure, keyed: bool, error: Option<ErrorBody>, attempts: u8) -> MintError {
+    match failure {
+        Failure::Status(status @ (401 | 403)) => MintError::Unauthorized { status },
+        Failure::Status(status) if (400..500).contains(&status) && status != 429 => {
+            MintError::Rejected { status, error }
+        }
+        _ if failure.may_have_reached_service() && !keyed => {
+            MintError::OutcomeUnknown { last: failure }
+        }
+        _ => MintError::Unavailable(Unanswered::Failed {
+            last: failure,
+            attempts,
+        }),
+    }
+}
+
+impl<const CACHE: usize, O: Observer> core::fmt::Debug for Engine<CACHE, O> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Engine")
+            .field("health", &self.health.state())
+            .field("breakers", &self.breakers.each_ref().map(Breaker::state))
+            .field("cached", &self.cache.len())
+            .finish_non_exhaustive()
+    }
+}
+
+/// Keeps `Text` in the public signature list (answers carry it).
+pub type Reason = Text<64>;

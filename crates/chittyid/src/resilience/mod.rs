@@ -1,0 +1,22 @@
+//! The resilience building blocks, each sans-IO and in fixed memory: the circuit
+//! breaker, the retry policy and budget, the LRU cache, the health monitor, and the time
+//! and randomness they are given. The call engine in [`crate::engine`] combines them.
+
+mod breaker;
+mod cache;
+mod health;
+mod retry;
+mod rng;
+mod time;
+mod window;
+
+pub use breaker::{
+    Breaker, BreakerConfig, BreakerState, FailureRate, MAX_FAILURE_THRESHOLD, Permit, Rejection,
+    Transition,
+};
+pub use cache::{Cache, CacheStats, Evicted};
+pub use health::{HealthConfig, HealthMonitor, HealthPoll, HealthState, HealthTransition};
+pub use retry::{BudgetConfig, Failure, RetryBudget, RetryConfig, parse_retry_after};
+pub use rng::Rng;
+pub use time::{Instant, millis};
+pub use window::WindowCounts;

@@ -1,0 +1,13 @@
+//! The wire protocol of the ID service: the requests to build (two API profiles) and the
+//! answers to decode, tolerantly and within fixed limits, into caller-provided buffers.
+
+mod decode;
+mod request;
+mod text;
+
+pub use decode::{
+    ErrorBody, HealthAnswer, JsonError, MAX_BODY, MAX_DEPTH, MintAnswer, ValidateAnswer, WireError,
+    decode_error, decode_health, decode_mint, decode_validate,
+};
+pub use request::{ApiProfile, IdempotencyKey, Method, MintRequest, Request, Token};
+pub use text::Text;

@@ -1,0 +1,396 @@
+//! Building the service's requests into a caller-provided buffer: mint, validate and
+//! health, in the current API profile and the older v1 one, and their HTTP/1.1 bytes for
+//! adapters that write requests themselves.
+
+use core::fmt::{self, Write};
+
+use super::decode::WireError;
+use crate::resilience::Rng;
+use crate::{ChittyId, EntityType, Jurisdiction, Region, TrustLevel};
+
+/// Which generation of the service's API to speak.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum ApiProfile {
+    /// `POST /v1/mint`, `POST /api/validate`, `GET /health`.
+    #[default]
+    Current,
+    /// As `Current`, but validation is `GET /v1/validate/{id}` (what v2.2.0 used).
+    V1,
+}
+
+/// An HTTP method.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum Method {
+    /// `GET`
+    Get,
+    /// `POST`
+    Post,
+}
+
+impl Method {
+    /// The method's name.
+    pub const fn as_str(self) -> &'static str {
+        match self {
+            Method::Get => "GET",
+            Method::Post => "POST",
+        }
+    }
+}
+
+/// What to mint.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct MintRequest {
+    /// The type of the entity (required).
+    pub entity_type: EntityType,
+    /// A region, or the service's default.
+    pub region: Option<Region>,
+    /// A jurisdiction, or the service's default.
+    pub jurisdiction: Option<Jurisdiction>,
+    /// A trust level, or the service's default.
+    pub trust_level: Option<TrustLevel>,
+}
+
+impl MintRequest {
+    /// A request for one ID of this type, everything else left to the service.
+    pub const fn new(entity_type: EntityType) -> MintRequest {
+        MintRequest {
+            entity_type,
+            region: None,
+            jurisdiction: None,
+            trust_level: None,
+        }
+    }
+}
+
+/// An `Idempotency-Key`: 32 lower-case hex digits (128 random bits).
+#[derive(Clone, Copy, PartialEq, Eq, Hash)]
+pub struct IdempotencyKey([u8; 32]);
+
+impl IdempotencyKey {
+    /// A fresh key from the generator.
+    pub fn generate(rng: &mut Rng) -> IdempotencyKey {
+        let bits = [rng.next_u64(), rng.next_u64()];
+        let mut key = [0u8; 32];
+        for (i, slot) in key.iter_mut().enumerate() {
+            let nibble = (bits[i / 16] >> ((i % 16) * 4)) & 0xF;
+            *slot = b"0123456789abcdef"[nibble as usize];
+        }
+        IdempotencyKey(key)
+    }
+
+    /// The key's text.
+    pub fn as_str(&self) -> &str {
+        core::str::from_utf8(&self.0).unwrap_or_default()
+    }
+}
+
+impl fmt::Debug for IdempotencyKey {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "IdempotencyKey({})", self.as_str())
+    }
+}
+
+#[cfg(feature = "defmt")]
+impl defmt::Format for IdempotencyKey {
+    fn format(&self, f: defmt::Formatter) {
+        defmt::write!(f, "{=str}", self.as_str())
+    }
+}
+
+/// A bearer token. Its `Debug` never shows it, and nothing in this crate prints it.
+#[derive(Clone, Copy)]
+pub struct Token<'a>(&'a str);
+
+impl<'a> Token<'a> {
+    /// Wraps a token.
+    pub const fn new(token: &'a str) -> Token<'a> {
+        Token(token)
+    }
+
+    /// The token itself, for the `Authorization` header.
+    pub const fn expose(&self) -> &'a str {
+        self.0
+    }
+}
+
+impl fmt::Debug for Token<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Token(<redacted>)")
+    }
+}
+
+/// A request to send: method, path, JSON body, and whether it needs the token and which
+/// idempotency key it carries. Its text lives in the buffer it was built into.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Request<'a> {
+    /// The method.
+    pub method: Method,
+    /// The path, e.g. `/v1/mint`.
+    pub path: &'a str,
+    /// The JSON body; empty for `GET`.
+    pub body: &'a [u8],
+    /// Whether it must carry `Authorization: Bearer`.
+    pub needs_auth: bool,
+    /// The `Idempotency-Key` to send, if any.
+    pub idempotency_key: Option<&'a str>,
+}
+
+/// A `fmt::Write` into a byte slice that reports running out of room.
+struct Cursor<'b> {
+    out: &'b mut [u8],
+    at: usize,
+}
+
+impl Write for Cursor<'_> {
+    fn write_str(&mut self, s: &str) -> fmt::Result {
+        let end = self.at.checked_add(s.len()).ok_or(fmt::Error)?;
+        self.out
+            .get_mut(self.at..end)
+            .ok_or(fmt::Error)?
+            .copy_from_slice(s.as_bytes());
+        self.at = end;
+        Ok(())
+    }
+}
+
+/// Writes the path with `path`, the body with `body`, then `extra` (an idempotency key)
+/// into `buf`, and returns the three as slices of it.
+fn build<'b>(
+    buf: &'b mut [u8],
+    path: impl FnOnce(&mut Cursor<'_>) -> fmt::Result,
+    body: impl FnOnce(&mut Cursor<'_>) -> fmt::Result,
+    extra: &str,
+) -> Result<(&'b str, &'b [u8], &'b str), WireError> {
+    let mut cursor = Cursor { out: buf, at: 0 };
+    path(&mut cursor).map_err(|_| WireError::BufferTooSmall)?;
+    let path_end = cursor.at;
+    body(&mut cursor).map_err(|_| WireError::BufferTooSmall)?;
+    let body_end = cursor.at;
+    cursor
+        .write_str(extra)
+        .map_err(|_| WireError::BufferTooSmall)?;
+    let end = cursor.at;
+    let (head, extra) = buf[..end].split_at(body_end);
+    let (path, body) = head.split_at(path_end);
+    let text = |bytes| core::str::from_utf8(bytes).unwrap_or_default();
+    Ok((text(path), body, text(extra)))
+}
+
+/// The legacy entity name v2.2.0-era services know, sent beside `entityType`.
+const fn legacy_name(entity: EntityType) -> &'static str {
+    match entity {
+        EntityType::Person => "PEO",
+        EntityType::Place => "PLACE",
+        EntityType::Thing => "PROP",
+        EntityType::Event => "EVNT",
+        EntityType::Authority => "AUTH",
+    }
+}
+
+impl<'b> Request<'b> {
+    /// `POST /v1/mint` with `{"entityType":…,"entity":…}` and the optional parts.
+    pub fn mint(
+        what: &MintRequest,
+        key: Option<&IdempotencyKey>,
+        buf: &'b mut [u8],
+    ) -> Result<Request<'b>, WireError> {
+        let (path, body, key) = build(
+            buf,
+            |c| c.write_str("/v1/mint"),
+            |c| {
+                write!(
+                    c,
+                    r#"{{"entityType":"{}","entity":"{}""#,
+                    what.entity_type.name(),
+                    legacy_name(what.entity_type)
+                )?;
+                if let Some(region) = what.region {
+                    write!(c, r#","region":{}"#, region.digit())?;
+                }
+                if let Some(jurisdiction) = what.jurisdiction {
+                    write!(c, r#","jurisdiction":"{jurisdiction}""#)?;
+                }
+                if let Some(trust) = what.trust_level {
+                    write!(c, r#","trust":{}"#, trust.digit())?;
+                }
+                c.write_str("}")
+            },
+            key.map_or("", IdempotencyKey::as_str),
+        )?;
+        Ok(Request {
+            method: Method::Post,
+            path,
+            body,
+            needs_auth: true,
+            idempotency_key: (!key.is_empty()).then_some(key),
+        })
+    }
+
+    /// Validation of a well-formed ID: `POST /api/validate {"id":…}` (current) or
+    /// `GET /v1/validate/{id}` (v1).
+    pub fn validate(
+        profile: ApiProfile,
+        id: ChittyId,
+        buf: &'b mut [u8],
+    ) -> Result<Request<'b>, WireError> {
+        let text = id.to_buf();
+        let (method, (path, body, _)) = match profile {
+            ApiProfile::Current => (
+                Method::Post,
+                build(
+                    buf,
+                    |c| c.write_str("/api/validate"),
+                    |c| write!(c, r#"{{"id":"{}"}}"#, text.as_str()),
+                    "",
+                )?,
+            ),
+            ApiProfile::V1 => (
+                Method::Get,
+                build(
+                    buf,
+                    |c| write!(c, "/v1/validate/{}", text.as_str()),
+                    |_| Ok(()),
+                    "",
+                )?,
+            ),
+        };
+        Ok(Request {
+            method,
+            path,
+            body,
+            needs_auth: false,
+            idempotency_key: None,
+        })
+    }
+
+    /// `GET /health`.
+    pub fn health(buf: &'b mut [u8]) -> Result<Request<'b>, WireError> {
+        let (path, body, _) = build(buf, |c| c.write_str("/health"), |_| Ok(()), "")?;
+        Ok(Request {
+            method: Method::Get,
+            path,
+            body,
+            needs_auth: false,
+            idempotency_key: None,
+        })
+    }
+
+    /// The whole HTTP/1.1 request (head and body) for `host`, into `out`; the token is
+    /// sent only when the request needs it. Returns the length written.
+    pub fn write_http1(
+        &self,
+        host: &str,
+        token: Option<Token<'_>>,
+        out: &mut [u8],
+    ) -> Result<usize, WireError> {
+        let mut c = Cursor { out, at: 0 };
+        let mut head = || -> fmt::Result {
+            write!(
+                c,
+                "{} {} HTTP/1.1\r\nHost: {host}\r\n",
+                self.method.as_str(),
+                self.path
+            )?;
+            c.write_str("Accept: application/json\r\nUser-Agent: chittyid-rs\r\n")?;
+            if let (true, Some(token)) = (self.needs_auth, token) {
+                write!(c, "Authorization: Bearer {}\r\n", token.expose())?;
+            }
+            if let Some(key) = self.idempotency_key {
+                write!(c, "Idempotency-Key: {key}\r\n")?;
+            }
+            if self.method == Method::Post {
+                write!(
+                    c,
+                    "Content-Type: application/json\r\nContent-Length: {}\r\n",
+                    self.body.len()
+                )?;
+            }
+            c.write_str("\r\n")
+        };
+        head().map_err(|_| WireError::BufferTooSmall)?;
+        let end = c.at + self.body.len();
+        c.out
+            .get_mut(c.at..end)
+            .ok_or(WireError::BufferTooSmall)?
+            .copy_from_slice(self.body);
+        Ok(end)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mint_request_sends_both_type_fields_and_the_key() {
+        let mut rng = Rng::new(3);
+        let key = IdempotencyKey::generate(&mut rng);
+        let mut buf = [0u8; 256];
+        let what = MintRequest {
+            region: Some(Region::Europe),
+            jurisdiction: Jurisdiction::new(*b"GBR"),
+            ..MintRequest::new(EntityType::Place)
+        };
+        let req = Request::mint(&what, Some(&key), &mut buf).unwrap();
+        assert_eq!((req.method, req.path), (Method::Post, "/v1/mint"));
+        assert_eq!(
+            req.body,
+            br#"{"entityType":"place","entity":"PLACE","region":3,"jurisdiction":"GBR"}"#
+        );
+        assert_eq!(req.idempotency_key, Some(key.as_str()));
+        assert_eq!(key.as_str().len(), 32);
+
+        let mut out = [0u8; 512];
+        let n = req
+            .write_http1("127.0.0.1:80", Some(Token::new("s3cret")), &mut out)
+            .unwrap();
+        let text = core::str::from_utf8(&out[..n]).unwrap();
+        assert!(text.starts_with("POST /v1/mint HTTP/1.1\r\nHost: 127.0.0.1:80\r\n"));
+        assert!(text.contains("Authorization: Bearer s3cret\r\n"));
+        assert!(text.contains(&std::format!("Idempotency-Key: {}\r\n", key.as_str())));
+        assert!(text.contains("Content-Length: 71\r\n\r\n{\"entityType\""));
+    }
+
+    #[test]
+    fn validate_in_both_profiles_and_no_token_for_public_calls() {
+        let id: ChittyId = "03-1-USA-5537-P-2602-0-38".parse().unwrap();
+        let mut buf = [0u8; 128];
+        let req = Request::validate(ApiProfile::Current, id, &mut buf).unwrap();
+        assert_eq!((req.method, req.path), (Method::Post, "/api/validate"));
+        assert_eq!(req.body, br#"{"id":"03-1-USA-5537-P-2602-0-38"}"#);
+        let mut buf = [0u8; 128];
+        let req = Request::validate(ApiProfile::V1, id, &mut buf).unwrap();
+        assert_eq!(
+            (req.method, req.path),
+            (Method::Get, "/v1/validate/03-1-USA-5537-P-2602-0-38")
+        );
+        let mut out = [0u8; 256];
+        let n = req
+            .write_http1("h", Some(Token::new("s3cret")), &mut out)
+            .unwrap();
+        assert!(!core::str::from_utf8(&out[..n]).unwrap().contains("s3cret"));
+    }
+
+    #[test]
+    fn small_buffers_are_an_error_not_a_panic() {
+        let mut tiny = [0u8; 10];
+        assert_eq!(
+            Request::mint(&MintRequest::new(EntityType::Person), None, &mut tiny),
+            Err(WireError::BufferTooSmall)
+        );
+        let mut buf = [0u8; 64];
+        let req = Request::health(&mut buf).unwrap();
+        let mut out = [0u8; 20];
+        assert_eq!(
+            req.write_http1("h", None, &mut out),
+            Err(WireError::BufferTooSmall)
+        );
+        assert_eq!(
+            std::format!("{:?}", Token::new("s3cret")),
+            "Token(<redacted>)"
+        );
+    }
+}
