@@ -1,0 +1,402 @@
+//! A deterministic simulation of the engine against a scripted, faulty ID service, on a
+//! simulated clock. Many clients run at once: the loop always advances to the earliest
+//! pending event, so concurrency, outages and back-offs replay exactly from a seed.
+
+#![allow(dead_code)]
+
+use std::collections::{HashMap, HashSet};
+
+use chittyid::engine::{
+    Action, Call, Endpoint, Engine, EngineConfig, Event, Observer, Operation, Outcome, Response,
+};
+use chittyid::resilience::{BreakerState, Failure, Instant, Rng};
+use chittyid::wire::{Method, Request};
+use chittyid::{
+    ChittyId, EntityType, FallbackCode, Jurisdiction, Parts, Region, TrustLevel, YearMonth,
+};
+
+/// Collects every event.
+#[derive(Default)]
+pub struct Recorder {
+    pub events: Vec<Event>,
+}
+
+impl Observer for Recorder {
+    fn on_event(&mut self, event: &Event) {
+        self.events.push(*event);
+    }
+}
+
+/// What the service does with one request.
+#[derive(Debug, Clone)]
+pub enum Reply {
+    /// An HTTP answer after `latency_ms`.
+    Answer {
+        status: u16,
+        body: String,
+        retry_after: Option<String>,
+        latency_ms: u64,
+    },
+    /// The connection is refused: nothing was sent.
+    Refused,
+    /// The connection closes after the request was written, with no answer.
+    Reset,
+    /// No answer ever (the client times out).
+    Hang,
+}
+
+/// Fault rates in per-mille and fixed behaviours.
+#[derive(Debug, Clone, Default)]
+pub struct Faults {
+    /// `[start, end)` windows in ms during which every connection is accepted and closed.
+    pub outages: Vec<(u64, u64)>,
+    pub reset: u32,
+    pub status503: u32,
+    /// Rate and the `Retry-After` seconds sent with it.
+    pub status429: Option<(u32, u64)>,
+    pub hang: u32,
+    pub malformed: u32,
+    pub fallback: u32,
+    pub drop_after_commit: u32,
+    pub latency_ms: u64,
+}
+
+/// The scripted ID service.
+pub struct Service {
+    pub faults: Faults,
+    rng: Rng,
+    /// Every ID committed, in order.
+    pub committed: Vec<ChittyId>,
+    known: HashSet<ChittyId>,
+    by_key: HashMap<String, ChittyId>,
+    next_sequence: u16,
+    /// Requests that reached the service (outage connections included).
+    pub received: u64,
+    /// Of those, during an outage.
+    pub received_in_outage: u64,
+    /// Requests per path.
+    pub by_path: HashMap<String, u64>,
+}
+
+impl Service {
+    pub fn new(faults: Faults, seed: u64) -> Service {
+        Service {
+            faults,
+            rng: Rng::new(seed),
+            committed: Vec::new(),
+            known: HashSet::new(),
+            by_key: HashMap::new(),
+            next_sequence: 1,
+            received: 0,
+            received_in_outage: 0,
+            by_path: HashMap::new(),
+        }
+    }
+
+    /// Registers IDs the service knows as minted.
+    pub fn know(&mut self, id: ChittyId) {
+        self.known.insert(id);
+    }
+
+    fn roll(&mut self, per_mille: u32) -> bool {
+        per_mille > 0 && self.rng.between(0, 999) < u64::from(per_mille)
+    }
+
+    pub fn in_outage(&self, now: u64) -> bool {
+        self.faults
+            .outages
+            .iter()
+            .any(|&(start, end)| (start..end).contains(&now))
+    }
+
+    fn answer(&self, status: u16, body: String) -> Reply {
+        Reply::Answer {
+            status,
+            body,
+            retry_after: None,
+            latency_ms: self.faults.latency_ms,
+        }
+    }
+
+    fn mint_new(&mut self) -> ChittyId {
+        let id = ChittyId::new(Parts {
+            version: 3,
+            region: Region::NorthAmerica,
+            jurisdiction: Jurisdiction::new(*b"USA").unwrap(),
+            sequence: self.next_sequence,
+            entity_type: EntityType::Person,
+            year_month: YearMonth::new(26, 11).unwrap(),
+            trust_level: TrustLevel::Unverified,
+        })
+        .unwrap();
+        self.next_sequence += 1;
+        self.committed.push(id);
+        self.known.insert(id);
+        id
+    }
+
+    pub fn receive(&mut self, request: &Request<'_>, now: u64) -> Reply {
+        self.received += 1;
+        *self
+            .by_path
+            .entry(
+                request
+                    .path
+                    .split('/')
+                    .take(3)
+                    .collect::<Vec<_>>()
+                    .join("/"),
+            )
+            .or_default() += 1;
+        if self.in_outage(now) {
+            self.received_in_outage += 1;
+            return Reply::Reset;
+        }
+        if self.roll(self.faults.reset) {
+            return Reply::Reset;
+        }
+        if self.roll(self.faults.hang) {
+            return Reply::Hang;
+        }
+        if self.roll(self.faults.status503) {
+            return self.answer(
+                503,
+                r#"{"success":false,"error":"UNAVAILABLE","message":"try later"}"#.into(),
+            );
+        }
+        if let Some((rate, seconds)) = self.faults.status429
+            && self.roll(rate)
+        {
+            return Reply::Answer {
+                status: 429,
+                body: r#"{"success":false,"error":"RATE_LIMITED"}"#.into(),
+                retry_after: Some(seconds.to_string()),
+                latency_ms: self.faults.latency_ms,
+            };
+        }
+        if self.roll(self.faults.malformed) {
+            return self.answer(200, r#"{"success":true,"chittyId":"03-1-US"#.into());
+        }
+        match (request.method, request.path) {
+            (Method::Post, "/v1/mint") => self.mint(request),
+            (Method::Post, "/api/validate") => {
+                let text = std::str::from_utf8(request.body).unwrap();
+                let id: ChittyId = text[7..32].parse().unwrap();
+                let valid = self.known.contains(&id);
+                self.answer(200, format!(r#"{{"success":true,"valid":{valid}}}"#))
+            }
+            (Method::Get, "/health") => {
+                self.answer(200, r#"{"status":"ok","service":"sim"}"#.into())
+            }
+            _ => self.answer(404, r#"{"success":false,"error":"NOT_FOUND"}"#.into()),
+        }
+    }
+
+    fn mint(&mut self, request: &Request<'_>) -> Reply {
+        if self.roll(self.faults.fallback) {
+            let id = ChittyId::fallback(
+                3,
+                FallbackCode::MINT_UNAVAILABLE,
+                EntityType::Person,
+                YearMonth::new(26, 11).unwrap(),
+            )
+            .unwrap();
+            return self.answer(200, format!(r#"{{"success":true,"chittyId":"{id}","fallback":true,"errorCode":"MINT_UNAVAILABLE"}}"#));
+        }
+        let id = match request.idempotency_key {
+            Some(key) => match self.by_key.get(key) {
+                Some(&id) => id,
+                None => {
+                    let id = self.mint_new();
+                    self.by_key.insert(key.to_string(), id);
+                    id
+                }
+            },
+            None => self.mint_new(),
+        };
+        if self.roll(self.faults.drop_after_commit) {
+            return Reply::Reset;
+        }
+        self.answer(200, format!(r#"{{"success":true,"chittyId":"{id}"}}"#))
+    }
+}
+
+enum State {
+    /// Poll at this time.
+    Wake(u64),
+    /// An attempt is out; its reply arrives (or times out) at `at`.
+    Out {
+        at: u64,
+        reply: Reply,
+        timeout_at: u64,
+        probe: bool,
+    },
+    Done,
+}
+
+/// One client call in the simulation.
+pub struct Client {
+    pub call: Call,
+    state: State,
+    pub started: u64,
+    pub finished: Option<u64>,
+    pub outcome: Option<Outcome>,
+}
+
+/// The engine, the service, the clock and the clients.
+pub struct Sim {
+    pub engine: Engine<256, Recorder>,
+    pub service: Service,
+    pub now: u64,
+    pub clients: Vec<Client>,
+    /// Probes out at once, now and at most.
+    probes_out: u32,
+    pub max_probes_out: u32,
+    /// Sends per endpoint.
+    pub sends: HashMap<Endpoint, u64>,
+}
+
+impl Sim {
+    pub fn new(config: EngineConfig, faults: Faults, seed: u64) -> Sim {
+        Sim {
+            engine: Engine::with_observer(config, Recorder::default()),
+            service: Service::new(faults, seed ^ 0xABCD),
+            now: 0,
+            clients: Vec::new(),
+            probes_out: 0,
+            max_probes_out: 0,
+            sends: HashMap::new(),
+        }
+    }
+
+    /// Starts a call at the current time; returns its index.
+    pub fn start(&mut self, operation: Operation<'_>) -> usize {
+        let call = self.engine.begin(operation, Instant::from_millis(self.now));
+        self.clients.push(Client {
+            call,
+            state: State::Wake(self.now),
+            started: self.now,
+            finished: None,
+            outcome: None,
+        });
+        self.clients.len() - 1
+    }
+
+    /// Runs until every client is done or the clock reaches `until`.
+    pub fn run_until(&mut self, until: u64) {
+        loop {
+            let next = self
+                .clients
+                .iter()
+                .enumerate()
+                .filter_map(|(i, c)| match c.state {
+                    State::Wake(t) => Some((t, i)),
+                    State::Out { at, .. } => Some((at, i)),
+                    State::Done => None,
+                })
+                .min();
+            let Some((at, index)) = next else { return };
+            if at > until {
+                self.now = until;
+                return;
+            }
+            self.now = self.now.max(at);
+            self.step(index);
+        }
+    }
+
+    /// Runs every client to its end.
+    pub fn run(&mut self) {
+        self.run_until(u64::MAX);
+    }
+
+    fn step(&mut self, index: usize) {
+        let now = Instant::from_millis(self.now);
+        let state = std::mem::replace(&mut self.clients[index].state, State::Done);
+        if let State::Out {
+            reply,
+            timeout_at,
+            probe,
+            ..
+        } = state
+        {
+            if probe {
+                self.probes_out -= 1;
+            }
+            let call = &mut self.clients[index].call;
+            match reply {
+                _ if self.now >= timeout_at => self.engine.on_timeout(call, now),
+                Reply::Answer {
+                    status,
+                    body,
+                    retry_after,
+                    ..
+                } => {
+                    let response = Response {
+                        status,
+                        retry_after: retry_after.as_deref().map(str::as_bytes),
+                        body: body.as_bytes(),
+                    };
+                    self.engine.on_response(call, response, now);
+                }
+                Reply::Refused => self.engine.on_transport_error(call, Failure::NotSent, now),
+                Reply::Reset => self
+                    .engine
+                    .on_transport_error(call, Failure::NoResponse, now),
+                Reply::Hang => self.engine.on_timeout(call, now),
+            }
+        }
+        let mut buf = [0u8; 512];
+        let endpoint = self.clients[index].call.endpoint();
+        let half_open = self.engine.breaker_state(endpoint) != BreakerState::Closed;
+        let action = self
+            .engine
+            .poll(&mut self.clients[index].call, now, &mut buf);
+        let next = match action {
+            Action::Done(outcome) => {
+                let client = &mut self.clients[index];
+                client.finished = Some(self.now);
+                client.outcome = Some(outcome);
+                State::Done
+            }
+            Action::WaitUntil(t) => State::Wake(t.as_millis().max(self.now)),
+            Action::Send {
+                request,
+                timeout_at,
+            } => {
+                *self.sends.entry(endpoint).or_default() += 1;
+                // A send while the breaker was not closed is a probe.
+                let probe =
+                    half_open || self.engine.breaker_state(endpoint) == BreakerState::HalfOpen;
+                if probe {
+                    self.probes_out += 1;
+                    self.max_probes_out = self.max_probes_out.max(self.probes_out);
+                }
+                let reply = self.service.receive(&request, self.now);
+                let timeout_at = timeout_at.as_millis();
+                let at = match &reply {
+                    Reply::Answer { latency_ms, .. } => (self.now + latency_ms).min(timeout_at),
+                    Reply::Refused | Reply::Reset => self.now + 1,
+                    Reply::Hang => timeout_at,
+                };
+                State::Out {
+                    at,
+                    reply,
+                    timeout_at,
+                    probe,
+                }
+            }
+        };
+        self.clients[index].state = next;
+    }
+
+    /// Events of one kind, counted.
+    pub fn count_events(&self, matches: impl Fn(&Event) -> bool) -> usize {
+        self.engine
+            .observer()
+            .events
+            .iter()
+            .filter(|e| matches(e))
+            .count()
+    }
+}
