@@ -135,7 +135,7 @@ pub struct ErrorBody {
     /// The error code, e.g. `RATE_LIMITED`.
     pub code: Option<Text<32>>,
     /// The message for people.
-    pub message: Option<Text<96>>,
+    pub message: Option<Text<64>>,
 }
 
 #[derive(Deserialize)]
@@ -170,7 +170,7 @@ struct ErrorFields {
     error: Option<Text<32>>,
     #[serde(rename = "errorCode")]
     error_code: Option<Text<32>>,
-    message: Option<Text<96>>,
+    message: Option<Text<64>>,
 }
 
 /// Refuses bodies over the size limit or nested deeper than [`MAX_DEPTH`], before any
