@@ -5,6 +5,7 @@
 
 mod baseline;
 mod cli_throughput;
+mod engine_speed;
 mod ids;
 mod parse_speed;
 mod timing;
@@ -12,6 +13,7 @@ mod timing;
 fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     parse_speed::run();
+    engine_speed::run();
     match args.as_slice() {
         [cli_flag, cli, scratch_flag, scratch]
             if cli_flag == "--cli" && scratch_flag == "--scratch" =>

@@ -223,7 +223,7 @@ impl Call {
         self.target.endpoint()
     }
 
-    /// The idempotency key of a mint, if it carries one.
+    /// The idempotency key of a mint, once its first request is built (if keys are on).
     pub fn idempotency_key(&self) -> Option<&IdempotencyKey> {
         match &self.target {
             Target::Mint { key, .. } => key.as_ref(),

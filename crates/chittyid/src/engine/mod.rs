@@ -136,13 +136,8 @@ impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
     pub fn begin(&mut self, operation: Operation<'_>, now: Instant) -> Call {
         let deadline = now.saturating_add(self.config.call_deadline);
         let target = match operation {
-            Operation::Mint(what) => {
-                let key = self
-                    .config
-                    .idempotency_keys
-                    .then(|| IdempotencyKey::generate(&mut self.rng));
-                Target::Mint { what, key }
-            }
+            // The key is drawn at the first send, so that calls refused at once cost nothing.
+            Operation::Mint(what) => Target::Mint { what, key: None },
             Operation::Health => Target::Health,
             Operation::Validate(text) => match ChittyId::parse_bytes(text) {
                 Err(error) => {
@@ -167,7 +162,6 @@ impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
             };
             return finished(target, now, Outcome::Validation(answer));
         }
-        self.budget.on_call(now);
         Call {
             target,
             started: now,
@@ -217,6 +211,13 @@ impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
                 return self.finish_unanswered(call, Unanswered::BreakerOpen { until }, now);
             }
         };
+        if let Target::Mint {
+            key: key @ None, ..
+        } = &mut call.target
+            && self.config.idempotency_keys
+        {
+            *key = Some(IdempotencyKey::generate(&mut self.rng));
+        }
         let built = match &call.target {
             Target::Mint { what, key } => Request::mint(what, key.as_ref(), buf),
             Target::Validate(id) => Request::validate(self.config.profile, *id, buf),
@@ -238,6 +239,10 @@ impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
             self.finish(call, outcome, now);
             return Action::Done(outcome);
         };
+        if call.attempts == 0 {
+            // Calls count towards the retry budget when they first load the service.
+            self.budget.on_call(now);
+        }
         call.attempts = call.attempts.saturating_add(1);
         self.stats.endpoints[endpoint as usize].attempts += 1;
         let timeout_at = now
@@ -467,6 +472,7 @@ impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
         }
     }
 
+    #[inline]
     fn finish_unanswered_quiet(&mut self, call: &mut Call, reason: Unanswered, now: Instant) {
         let outcome = match call.target {
             Target::Mint { .. } => Outcome::Mint(Err(MintError::Unavailable(reason))),
@@ -485,6 +491,7 @@ impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
         self.finish(call, outcome, now);
     }
 
+    #[inline]
     fn finish(&mut self, call: &mut Call, outcome: Outcome, now: Instant) {
         let endpoint = call.target.endpoint();
         if call.attempts > 0 {
@@ -509,6 +516,7 @@ impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
         call.phase = Phase::Finished(outcome);
     }
 
+    #[inline]
     fn breaker_moved(&mut self, endpoint: Endpoint, transition: Option<Transition>) {
         if let Some(transition) = transition {
             if transition.to == BreakerState::Open {

@@ -133,9 +133,9 @@ pub struct HealthAnswer {
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct ErrorBody {
     /// The error code, e.g. `RATE_LIMITED`.
-    pub code: Option<Text<32>>,
+    pub code: Option<Text<24>>,
     /// The message for people.
-    pub message: Option<Text<64>>,
+    pub message: Option<Text<40>>,
 }
 
 #[derive(Deserialize)]
@@ -167,10 +167,10 @@ struct HealthBody {
 
 #[derive(Deserialize)]
 struct ErrorFields {
-    error: Option<Text<32>>,
+    error: Option<Text<24>>,
     #[serde(rename = "errorCode")]
-    error_code: Option<Text<32>>,
-    message: Option<Text<64>>,
+    error_code: Option<Text<24>>,
+    message: Option<Text<40>>,
 }
 
 /// Refuses bodies over the size limit or nested deeper than [`MAX_DEPTH`], before any

@@ -1,0 +1,153 @@
+//! The engine's hot paths: cache hits and inserts at 10 000 entries against the `lru`
+//! crate, a cached validation through the engine, a call refused by an open breaker,
+//! and the engine's size.
+
+use std::hint::black_box;
+use std::num::NonZeroUsize;
+use std::time::Duration;
+
+use chittyid::ChittyId;
+use chittyid::engine::{Action, Endpoint, Engine, EngineConfig, Operation, Outcome, Response};
+use chittyid::resilience::{BreakerState, Cache, Failure, Instant};
+use chittyid::wire::MintRequest;
+
+use crate::ids::{Rng, canonical_texts};
+use crate::timing::{median, ns_per};
+
+const ENTRIES: usize = 10_000;
+const OPS: usize = 1_000_000;
+const ROUNDS: usize = 11;
+
+pub fn run() {
+    let ids: Vec<ChittyId> = canonical_texts(ENTRIES * 2, 0xCAC4E)
+        .iter()
+        .map(|t| t.parse().expect("generated IDs parse"))
+        .collect();
+    let (resident, newcomers) = ids.split_at(ENTRIES);
+    let mut rng = Rng::new(42);
+    let lookups: Vec<ChittyId> = (0..OPS)
+        .map(|_| resident[rng.below(ENTRIES as u64) as usize])
+        .collect();
+    let now = Instant::from_millis(0);
+    let ttl = Duration::from_secs(3600);
+
+    let mut ours: Box<Cache<bool, ENTRIES>> = Box::new(Cache::new());
+    let mut theirs = lru::LruCache::new(NonZeroUsize::new(ENTRIES).expect("non-zero"));
+    for &id in resident {
+        ours.insert(id, true, ttl, now);
+        theirs.put(id, true);
+    }
+    let get_ours = median(ROUNDS, || {
+        let hits = lookups
+            .iter()
+            .filter(|&&id| ours.get(black_box(id), now).is_some())
+            .count();
+        assert_eq!(hits, OPS);
+    });
+    let get_lru = median(ROUNDS, || {
+        let hits = lookups
+            .iter()
+            .filter(|&&id| theirs.get(&black_box(id)).is_some())
+            .count();
+        assert_eq!(hits, OPS);
+    });
+    // Inserts into a full cache: each one evicts the least recently used.
+    let insert_ours = median(ROUNDS, || {
+        for (i, &id) in newcomers
+            .iter()
+            .chain(resident)
+            .cycle()
+            .take(OPS)
+            .enumerate()
+        {
+            black_box(ours.insert(id, i % 2 == 0, ttl, now));
+        }
+    });
+    let insert_lru = median(ROUNDS, || {
+        for (i, &id) in newcomers
+            .iter()
+            .chain(resident)
+            .cycle()
+            .take(OPS)
+            .enumerate()
+        {
+            black_box(theirs.push(id, i % 2 == 0));
+        }
+    });
+
+    println!("\ncache at {ENTRIES} entries, {OPS} operations (median of {ROUNDS} rounds)");
+    let (go, gl) = (ns_per(get_ours, OPS), ns_per(get_lru, OPS));
+    let (io, il) = (ns_per(insert_ours, OPS), ns_per(insert_lru, OPS));
+    println!(
+        "  get (hit)    chittyid {go:6.1} ns   lru crate {gl:6.1} ns   ratio {:.2}x",
+        go / gl
+    );
+    println!(
+        "  insert+evict chittyid {io:6.1} ns   lru crate {il:6.1} ns   ratio {:.2}x",
+        io / il
+    );
+    println!("  (goal: within 1.5x of the lru crate, ratio <= 1.50)");
+
+    engine_paths(resident[0]);
+    println!(
+        "\nsize_of::<Engine<32>>() = {} bytes (goal at most 4096); size_of::<Engine<{ENTRIES}>>() = {} bytes",
+        size_of::<Engine<32>>(),
+        size_of::<Engine<ENTRIES>>()
+    );
+}
+
+/// A cached validation and a breaker rejection, each from `begin` to `Done`.
+fn engine_paths(id: ChittyId) {
+    let text = id.to_string();
+    let mut engine: Box<Engine<1024>> = Box::new(Engine::new(EngineConfig::default()));
+    let now = Instant::from_millis(0);
+    let mut buf = [0u8; 256];
+    // Put the answer in the cache through a real exchange.
+    let mut call = engine.begin(Operation::Validate(text.as_bytes()), now);
+    assert!(matches!(
+        engine.poll(&mut call, now, &mut buf),
+        Action::Send { .. }
+    ));
+    let answer = Response {
+        status: 200,
+        retry_after: None,
+        body: br#"{"valid":true}"#,
+    };
+    engine.on_response(&mut call, answer, now);
+    // Open the mint breaker with failures.
+    while engine.breaker_state(Endpoint::Mint) != BreakerState::Open {
+        let mut call = engine.begin(
+            Operation::Mint(MintRequest::new(chittyid::EntityType::Person)),
+            now,
+        );
+        if let Action::Send { .. } = engine.poll(&mut call, now, &mut buf) {
+            engine.on_transport_error(&mut call, Failure::NotSent, now);
+        }
+    }
+
+    const CALLS: usize = 1_000_000;
+    let cached = median(ROUNDS, || {
+        for _ in 0..CALLS {
+            let mut call = engine.begin(Operation::Validate(black_box(text.as_bytes())), now);
+            let done = engine.poll(&mut call, now, &mut buf);
+            assert!(matches!(done, Action::Done(Outcome::Validation(_))));
+        }
+    });
+    let rejected = median(ROUNDS, || {
+        for _ in 0..CALLS {
+            let what = MintRequest::new(black_box(chittyid::EntityType::Person));
+            let mut call = engine.begin(Operation::Mint(what), now);
+            let done = engine.poll(&mut call, now, &mut buf);
+            assert!(matches!(done, Action::Done(Outcome::Mint(Err(_)))));
+        }
+    });
+    println!("\nengine, begin to Done, {CALLS} calls (median of {ROUNDS} rounds)");
+    println!(
+        "  cached validation (parse + cache hit) {:6.1} ns   (goal at most 50 ns)",
+        ns_per(cached, CALLS)
+    );
+    println!(
+        "  mint refused by an open breaker       {:6.1} ns   (goal at most 20 ns)",
+        ns_per(rejected, CALLS)
+    );
+}
