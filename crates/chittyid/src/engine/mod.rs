@@ -45,7 +45,7 @@ use crate::resilience::{
     HealthTransition, Instant, Rejection, RetryBudget, Rng, Transition, millis, parse_retry_after,
 };
 use crate::wire::{
-    self, ErrorBody, IdempotencyKey, Request, Text, WireError, decode_error, decode_health,
+    self, ErrorBody, IdempotencyKey, Request, WireError, decode_error, decode_health,
     decode_mint, decode_validate,
 };
 
@@ -584,6 +584,3 @@ impl<const CACHE: usize, O: Observer> core::fmt::Debug for Engine<CACHE, O> {
             .finish_non_exhaustive()
     }
 }
-
-/// Keeps `Text` in the public signature list (answers carry it).
-pub type Reason = Text<64>;
