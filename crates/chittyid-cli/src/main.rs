@@ -1,4 +1,4 @@
-//! The `chittyid` command: check and take apart ChittyIDs (online commands follow).
+//! The `chittyid` command: check and take apart ChittyIDs, and run the reference service.
 //!
 //! Exit status: 0 when every input is valid, 1 when any is not, 2 on usage or I/O errors.
 
@@ -8,6 +8,7 @@ mod lines;
 mod parse_cmd;
 mod progress;
 mod render;
+mod serve;
 mod verdict;
 
 use std::process::ExitCode;
@@ -30,6 +31,8 @@ enum Command {
     Check(check::CheckArgs),
     /// Show every component of one ID with its meaning.
     Parse(parse_cmd::ParseArgs),
+    /// Run the reference ID service (loopback by default) until SIGINT or SIGTERM.
+    Serve(serve::ServeArgs),
 }
 
 fn main() -> ExitCode {
@@ -37,6 +40,7 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Check(args) => check::run(args),
         Command::Parse(args) => parse_cmd::run(args),
+        Command::Serve(args) => serve::run(args),
     };
     match outcome {
         Ok(true) => ExitCode::SUCCESS,

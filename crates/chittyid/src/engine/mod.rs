@@ -45,8 +45,8 @@ use crate::resilience::{
     HealthTransition, Instant, Rejection, RetryBudget, Rng, Transition, millis, parse_retry_after,
 };
 use crate::wire::{
-    self, ErrorBody, IdempotencyKey, Request, WireError, decode_error, decode_health,
-    decode_mint, decode_validate,
+    self, ErrorBody, IdempotencyKey, Request, WireError, decode_error, decode_health, decode_mint,
+    decode_validate,
 };
 
 /// A cached service verdict.
