@@ -1,1 +1,168 @@
+//! `chittyid serve` as a process: it prints its address first, answers on loopback,
+//! shuts down on SIGTERM, documents its faults, and loses no ID a client received when
+//! it is killed with SIGKILL in the middle of a load.
 
+#[path = "support/http.rs"]
+mod http;
+
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use chittyid::ChittyId;
+use http::{call, request};
+
+struct Serving {
+    child: Child,
+    addr: SocketAddr,
+}
+
+fn serve(args: &[&str]) -> Serving {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_chittyid"))
+        .args(["serve", "--addr", "127.0.0.1:0", "--token", "t"])
+        .args(args)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chittyid serve starts");
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    let addr = first
+        .trim()
+        .strip_prefix("listening on http://")
+        .unwrap_or_else(|| panic!("first line: {first:?}"))
+        .parse()
+        .unwrap();
+    Serving { child, addr }
+}
+
+fn temp_dir(name: &str) -> PathBuf {
+    let dir =
+        std::env::temp_dir().join(format!("chittyid-serve-test-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    dir
+}
+
+#[test]
+fn serve_answers_on_loopback_and_stops_on_sigterm() {
+    let mut serving = serve(&[]);
+    let answer = call(serving.addr, "GET", "/health", &[], "");
+    assert_eq!(answer.json()["status"], "ok");
+    let status = Command::new("kill")
+        .args(["-TERM", &serving.child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let began = Instant::now();
+    let exit = loop {
+        if let Some(exit) = serving.child.try_wait().unwrap() {
+            break exit;
+        }
+        assert!(began.elapsed() < Duration::from_secs(10), "did not stop");
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    assert!(exit.success(), "{exit:?}");
+}
+
+#[test]
+fn help_documents_every_fault_kind() {
+    let out = Command::new(env!("CARGO_BIN_EXE_chittyid"))
+        .args(["serve", "--help"])
+        .output()
+        .unwrap();
+    let help = String::from_utf8_lossy(&out.stdout);
+    for kind in [
+        "reset",
+        "status503",
+        "status429",
+        "timeout",
+        "malformed",
+        "fallback",
+        "drop-after-commit",
+        "--latency",
+        "--outage",
+        "--seed",
+    ] {
+        assert!(help.contains(kind), "{kind} missing from --help");
+    }
+}
+
+#[test]
+fn a_kill_9_loses_no_id_a_client_received() {
+    let dir = temp_dir("durable");
+    let data = dir.to_str().unwrap();
+    let mut serving = serve(&["--data", data]);
+    let addr = serving.addr;
+    let received = Arc::new(Mutex::new(Vec::<ChittyId>::new()));
+    let clients: Vec<_> = (0..4)
+        .map(|_| {
+            let received = received.clone();
+            std::thread::spawn(move || {
+                let deadline = Instant::now() + Duration::from_secs(20);
+                while Instant::now() < deadline {
+                    match request(
+                        addr,
+                        "POST",
+                        "/v1/mint",
+                        &[("Authorization", "Bearer t")],
+                        br#"{"entityType":"person"}"#,
+                    ) {
+                        Ok(Some(answer)) if answer.status == 200 => {
+                            let id = answer.json()["chittyId"].as_str().unwrap().parse().unwrap();
+                            received.lock().unwrap().push(id);
+                        }
+                        _ => return,
+                    }
+                }
+            })
+        })
+        .collect();
+    let began = Instant::now();
+    while received.lock().unwrap().len() < 200 && began.elapsed() < Duration::from_secs(15) {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    serving.child.kill().unwrap(); // SIGKILL
+    serving.child.wait().unwrap();
+    for client in clients {
+        client.join().unwrap();
+    }
+    let received = received.lock().unwrap().clone();
+    assert!(
+        received.len() >= 50,
+        "only {} mints before the kill",
+        received.len()
+    );
+
+    let mut restarted = serve(&["--data", data]);
+    for id in &received {
+        let answer = call(
+            restarted.addr,
+            "POST",
+            "/api/validate",
+            &[],
+            &format!(r#"{{"id":"{id}"}}"#),
+        );
+        assert_eq!(answer.json()["valid"], true, "{id} was lost");
+    }
+    let highest = received.iter().map(|id| id.sequence()).max().unwrap();
+    for _ in 0..20 {
+        let answer = call(
+            restarted.addr,
+            "POST",
+            "/v1/mint",
+            &[("Authorization", "Bearer t")],
+            r#"{"entityType":"person"}"#,
+        );
+        let id: ChittyId = answer.json()["chittyId"].as_str().unwrap().parse().unwrap();
+        assert!(id.sequence() > highest, "sequence {} reused", id.sequence());
+        assert!(!received.contains(&id));
+    }
+    restarted.child.kill().unwrap();
+    restarted.child.wait().unwrap();
+    let _ = std::fs::remove_dir_all(dir);
+}

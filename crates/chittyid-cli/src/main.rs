@@ -32,7 +32,7 @@ enum Command {
     /// Show every component of one ID with its meaning.
     Parse(parse_cmd::ParseArgs),
     /// Run the reference ID service (loopback by default) until SIGINT or SIGTERM.
-    Serve(serve::ServeArgs),
+    Serve(Box<serve::ServeArgs>),
 }
 
 fn main() -> ExitCode {
@@ -40,7 +40,7 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Check(args) => check::run(args),
         Command::Parse(args) => parse_cmd::run(args),
-        Command::Serve(args) => serve::run(args),
+        Command::Serve(args) => serve::run(*args),
     };
     match outcome {
         Ok(true) => ExitCode::SUCCESS,

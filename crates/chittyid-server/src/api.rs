@@ -45,10 +45,27 @@ pub struct AppState {
 
 type Shared = Arc<AppState>;
 
-/// `{"success":false,"error":CODE,"message":…}` with a status.
-fn error(status: StatusCode, code: &str, message: impl Into<String>) -> Response {
-    let body = json!({"success": false, "error": code, "message": message.into()});
-    (status, Json(body)).into_response()
+/// An error answer: `{"success":false,"error":CODE,"message":…}` with a status.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = json!({"success": false, "error": self.code, "message": self.message});
+        (self.status, Json(body)).into_response()
+    }
+}
+
+fn error(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
+    ApiError {
+        status,
+        code,
+        message: message.into(),
+    }
 }
 
 /// The API's routes.
@@ -95,12 +112,12 @@ async fn gate(State(app): State<Shared>, mut req: Request, next: Next) -> Respon
     } else {
         &app.api_limit
     };
-    if let (Some(limiter), Some(peer)) = (limiter, req.extensions().get::<Peer>()) {
-        if let Err(wait) = limiter.check(peer.0.ip()) {
-            app.stats.rate_limited();
-            app.stats.request(&route, 429);
-            return too_many(wait.as_secs().max(1), "RATE_LIMITED", "rate limit exceeded");
-        }
+    if let (Some(limiter), Some(peer)) = (limiter, req.extensions().get::<Peer>())
+        && let Err(wait) = limiter.check(peer.0.ip())
+    {
+        app.stats.rate_limited();
+        app.stats.request(&route, 429);
+        return too_many(wait.as_secs().max(1), "RATE_LIMITED", "rate limit exceeded");
     }
     let allowed: &[FaultKind] = if mint {
         &FaultKind::ALL
@@ -127,7 +144,8 @@ async fn gate(State(app): State<Shared>, mut req: Request, next: Next) -> Respon
                 StatusCode::SERVICE_UNAVAILABLE,
                 "SERVICE_UNAVAILABLE",
                 "injected fault",
-            );
+            )
+            .into_response();
         }
         Some(kind @ FaultKind::Status429) => {
             app.stats.fault(kind);
@@ -150,8 +168,8 @@ async fn gate(State(app): State<Shared>, mut req: Request, next: Next) -> Respon
     response
 }
 
-fn too_many(retry_after_secs: u64, code: &str, message: &str) -> Response {
-    let mut response = error(StatusCode::TOO_MANY_REQUESTS, code, message);
+fn too_many(retry_after_secs: u64, code: &'static str, message: &str) -> Response {
+    let mut response = error(StatusCode::TOO_MANY_REQUESTS, code, message).into_response();
     response
         .headers_mut()
         .insert("retry-after", HeaderValue::from(retry_after_secs));
@@ -159,7 +177,7 @@ fn too_many(retry_after_secs: u64, code: &str, message: &str) -> Response {
 }
 
 /// The body, within the size limit and the time limit.
-async fn read_body(app: &AppState, body: Body) -> Result<Bytes, Response> {
+async fn read_body(app: &AppState, body: Body) -> Result<Bytes, ApiError> {
     let limited = Limited::new(body, app.body_limit);
     match tokio::time::timeout(app.body_timeout, limited.collect()).await {
         Err(_) => Err(error(
@@ -181,7 +199,7 @@ async fn read_body(app: &AppState, body: Body) -> Result<Bytes, Response> {
     }
 }
 
-fn parse_json(bytes: &[u8]) -> Result<Value, Response> {
+fn parse_json(bytes: &[u8]) -> Result<Value, ApiError> {
     serde_json::from_slice(bytes).map_err(|e| {
         error(
             StatusCode::BAD_REQUEST,
@@ -205,7 +223,7 @@ async fn health() -> Response {
 fn mint_spec(
     fields: &serde_json::Map<String, Value>,
     metadata_limit: usize,
-) -> Result<(MintSpec, String), Response> {
+) -> Result<(MintSpec, String), ApiError> {
     let text = |names: &[&str]| names.iter().find_map(|n| fields.get(*n));
     let entity = text(&["entityType", "entity_type", "entity", "type"]).ok_or_else(|| {
         error(
@@ -312,28 +330,29 @@ fn components(id: ChittyId) -> Value {
     })
 }
 
-async fn mint_post(State(app): State<Shared>, req: Request) -> Response {
+/// The JSON object in a request body.
+async fn json_object(
+    app: &AppState,
+    body: Body,
+) -> Result<serde_json::Map<String, Value>, ApiError> {
+    match parse_json(&read_body(app, body).await?)? {
+        Value::Object(fields) => Ok(fields),
+        _ => Err(error(
+            StatusCode::BAD_REQUEST,
+            "INVALID_REQUEST",
+            "the body must be a JSON object",
+        )),
+    }
+}
+
+async fn mint_post(State(app): State<Shared>, req: Request) -> Result<Response, ApiError> {
     if !authorized(req.headers(), &app.tokens) {
-        return unauthorized();
+        return Err(unauthorized());
     }
     let fault = req.extensions().get::<MintFault>().map(|f| f.0);
     let kill = req.extensions().get::<KillSwitch>().cloned();
     let key = idempotency_key(req.headers());
-    let body = match read_body(&app, req.into_body()).await {
-        Ok(body) => body,
-        Err(response) => return response,
-    };
-    let fields = match parse_json(&body) {
-        Ok(Value::Object(fields)) => fields,
-        Ok(_) => {
-            return error(
-                StatusCode::BAD_REQUEST,
-                "INVALID_REQUEST",
-                "the body must be a JSON object",
-            );
-        }
-        Err(response) => return response,
-    };
+    let fields = json_object(&app, req.into_body()).await?;
     mint(app, fields, key, fault, kill).await
 }
 
@@ -341,9 +360,9 @@ async fn mint_get(
     State(app): State<Shared>,
     Query(query): Query<serde_json::Map<String, Value>>,
     req: Request,
-) -> Response {
+) -> Result<Response, ApiError> {
     if !authorized(req.headers(), &app.tokens) {
-        return unauthorized();
+        return Err(unauthorized());
     }
     let fault = req.extensions().get::<MintFault>().map(|f| f.0);
     let kill = req.extensions().get::<KillSwitch>().cloned();
@@ -359,11 +378,19 @@ fn idempotency_key(headers: &HeaderMap) -> Option<String> {
         .map(str::to_string)
 }
 
-fn unauthorized() -> Response {
+fn unauthorized() -> ApiError {
     error(
         StatusCode::UNAUTHORIZED,
         "UNAUTHORIZED",
         "minting needs Authorization: Bearer <CHITTY_ID_TOKEN>",
+    )
+}
+
+fn storage_failed() -> ApiError {
+    error(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "STORAGE_UNAVAILABLE",
+        "storage failed",
     )
 }
 
@@ -373,66 +400,53 @@ async fn mint(
     key: Option<String>,
     fault: Option<FaultKind>,
     kill: Option<KillSwitch>,
-) -> Response {
-    let (spec, fingerprint) = match mint_spec(&fields, app.metadata_limit) {
-        Ok(parsed) => parsed,
-        Err(response) => return response,
-    };
+) -> Result<Response, ApiError> {
+    let (spec, fingerprint) = mint_spec(&fields, app.metadata_limit)?;
     if fault == Some(FaultKind::Fallback) {
         app.stats.fault(FaultKind::Fallback);
         let store = app.store.clone();
-        let issued =
-            tokio::task::spawn_blocking(move || store.issue_fallback(spec.entity_type)).await;
-        return match issued {
-            Ok(Ok(id)) => {
-                app.stats.fallback();
-                Json(json!({
-                    "success": true, "chittyId": id.to_string(), "components": components(id),
-                    "fallback": true, "errorCode": "MINT_UNAVAILABLE", "timestamp": rfc3339(unix_millis()),
-                }))
-                .into_response()
-            }
-            _ => error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "STORAGE_UNAVAILABLE",
-                "could not record the fallback ID",
-            ),
-        };
+        let id = tokio::task::spawn_blocking(move || store.issue_fallback(spec.entity_type))
+            .await
+            .map_err(|_| storage_failed())?
+            .map_err(|_| storage_failed())?;
+        app.stats.fallback();
+        return Ok(Json(json!({
+            "success": true, "chittyId": id.to_string(), "components": components(id),
+            "fallback": true, "errorCode": "MINT_UNAVAILABLE", "timestamp": rfc3339(unix_millis()),
+        }))
+        .into_response());
     }
     let store = app.store.clone();
     let minted =
-        tokio::task::spawn_blocking(move || store.mint(spec, key.as_deref(), &fingerprint)).await;
+        tokio::task::spawn_blocking(move || store.mint(spec, key.as_deref(), &fingerprint))
+            .await
+            .map_err(|_| {
+                error(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "INTERNAL_ERROR",
+                    "the mint task failed",
+                )
+            })?;
     let (id, replayed) = match minted {
-        Ok(Ok(Minted::New(id))) => (id, false),
-        Ok(Ok(Minted::Replayed(id))) => (id, true),
-        Ok(Err(StoreError::KeyReused)) => {
-            return error(
+        Ok(Minted::New(id)) => (id, false),
+        Ok(Minted::Replayed(id)) => (id, true),
+        Err(StoreError::KeyReused) => {
+            return Err(error(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "IDEMPOTENCY_KEY_REUSED",
                 "this Idempotency-Key came with a different request",
-            );
+            ));
         }
-        Ok(Err(StoreError::SequencesExhausted)) => {
-            return error(
+        Err(StoreError::SequencesExhausted) => {
+            return Err(error(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "SEQUENCES_EXHAUSTED",
                 "no sequence left for this region, jurisdiction and type",
-            );
+            ));
         }
-        Ok(Err(e)) => {
+        Err(e) => {
             tracing::error!(error = %e, "mint failed in storage");
-            return error(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "STORAGE_UNAVAILABLE",
-                "storage failed",
-            );
-        }
-        Err(_) => {
-            return error(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "INTERNAL_ERROR",
-                "the mint task failed",
-            );
+            return Err(storage_failed());
         }
     };
     app.stats.minted(replayed);
@@ -444,15 +458,15 @@ async fn mint(
         }
         return std::future::pending().await;
     }
-    Json(json!({
+    Ok(Json(json!({
         "success": true, "chittyId": id.to_string(), "components": components(id),
         "timestamp": rfc3339(unix_millis()),
     }))
-    .into_response()
+    .into_response())
 }
 
 /// The verdict on one ID text, as `(valid, extra fields)`.
-async fn verdict(app: &Shared, text: &str) -> Result<(bool, Value), Response> {
+async fn verdict(app: &Shared, text: &str) -> Result<(bool, Value), ApiError> {
     app.stats.validation();
     let id = match ChittyId::parse(text) {
         Err(e) => {
@@ -501,54 +515,37 @@ fn merge(mut base: Value, extra: Value) -> Value {
     base
 }
 
-async fn validate_post(State(app): State<Shared>, req: Request) -> Response {
-    let body = match read_body(&app, req.into_body()).await {
-        Ok(body) => body,
-        Err(response) => return response,
-    };
-    let fields = match parse_json(&body) {
-        Ok(Value::Object(fields)) => fields,
-        Ok(_) => {
-            return error(
-                StatusCode::BAD_REQUEST,
-                "INVALID_REQUEST",
-                "the body must be a JSON object",
-            );
-        }
-        Err(response) => return response,
-    };
-    let Some(text) = ["id", "chittyId", "chitty_id"]
+async fn validate_post(State(app): State<Shared>, req: Request) -> Result<Response, ApiError> {
+    let fields = json_object(&app, req.into_body()).await?;
+    let text = ["id", "chittyId", "chitty_id"]
         .iter()
         .find_map(|n| fields.get(*n))
         .and_then(Value::as_str)
-    else {
-        return error(
-            StatusCode::BAD_REQUEST,
-            "MISSING_ID",
-            "give the ID to validate as \"id\"",
-        );
-    };
-    match verdict(&app, text).await {
-        Ok((valid, extra)) => Json(merge(
-            json!({"success": true, "valid": valid, "id": text}),
-            extra,
-        ))
-        .into_response(),
-        Err(response) => response,
-    }
+        .ok_or_else(|| {
+            error(
+                StatusCode::BAD_REQUEST,
+                "MISSING_ID",
+                "give the ID to validate as \"id\"",
+            )
+        })?;
+    let (valid, extra) = verdict(&app, text).await?;
+    Ok(Json(merge(
+        json!({"success": true, "valid": valid, "id": text}),
+        extra,
+    ))
+    .into_response())
 }
 
-async fn validate_v1(State(app): State<Shared>, Path(text): Path<String>) -> Response {
-    match verdict(&app, &text).await {
-        Ok((valid, _)) => {
-            let entity = ChittyId::parse(&text)
-                .ok()
-                .filter(|_| valid)
-                .map(|id| id.entity_type().name());
-            Json(json!({"valid": valid, "chittyId": text, "entity": entity})).into_response()
-        }
-        Err(response) => response,
-    }
+async fn validate_v1(
+    State(app): State<Shared>,
+    Path(text): Path<String>,
+) -> Result<Response, ApiError> {
+    let (valid, _) = verdict(&app, &text).await?;
+    let entity = ChittyId::parse(&text)
+        .ok()
+        .filter(|_| valid)
+        .map(|id| id.entity_type().name());
+    Ok(Json(json!({"valid": valid, "chittyId": text, "entity": entity})).into_response())
 }
 
 async fn spec() -> Response {

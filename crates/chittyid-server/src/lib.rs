@@ -95,8 +95,11 @@ impl Server {
         let (dir, temp) = match &config.data_dir {
             Some(dir) => (dir.clone(), None),
             None => {
+                // Unique per process and per server: tests start many at once.
+                static NEXT: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+                let n = NEXT.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 let dir = std::env::temp_dir().join(format!(
-                    "chittyid-server-{}-{}",
+                    "chittyid-server-{}-{}-{n}",
                     std::process::id(),
                     clock::unix_millis()
                 ));

@@ -1,0 +1,388 @@
+//! The reference service's API over real sockets: every route and status, auth,
+//! idempotency, rate limits and hostile input, observed with a plain HTTP client.
+
+#[path = "support/http.rs"]
+mod http;
+
+use std::io::{Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::time::{Duration, Instant};
+
+use chittyid::ChittyId;
+use chittyid_server::{Rate, Server, ServerConfig};
+use http::{call, raw, request};
+use tokio::runtime::Runtime;
+
+const TOKEN: &str = "test-token-1234";
+const AUTH: (&str, &str) = ("Authorization", "Bearer test-token-1234");
+
+fn start(config: ServerConfig) -> (Runtime, Server) {
+    let runtime = Runtime::new().unwrap();
+    let config = ServerConfig {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        tokens: vec![TOKEN.to_string()],
+        ..config
+    };
+    let server = runtime.block_on(Server::start(config)).unwrap();
+    (runtime, server)
+}
+
+fn mint(addr: SocketAddr, body: &str) -> ChittyId {
+    let answer = call(addr, "POST", "/v1/mint", &[AUTH], body);
+    assert_eq!(
+        answer.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&answer.body)
+    );
+    answer.json()["chittyId"].as_str().unwrap().parse().unwrap()
+}
+
+#[test]
+fn health_spec_and_unknown_routes() {
+    let (_rt, server) = start(ServerConfig::default());
+    for path in ["/health", "/api/health"] {
+        let answer = call(server.addr(), "GET", path, &[], "");
+        assert_eq!(answer.status, 200);
+        assert_eq!(answer.json()["status"], "ok");
+    }
+    let spec = call(server.addr(), "GET", "/api/spec", &[], "");
+    assert_eq!(spec.json()["format"], "VV-G-LLL-SSSS-T-YYMM-C-XX");
+    let missing = call(server.addr(), "GET", "/nope", &[], "");
+    assert_eq!(
+        (missing.status, missing.json()["success"].clone()),
+        (404, false.into())
+    );
+}
+
+#[test]
+fn mint_accepts_every_spelling_and_ids_are_canonical_and_unique() {
+    let (_rt, server) = start(ServerConfig::default());
+    let addr = server.addr();
+    let mut seen = Vec::new();
+    for body in [
+        r#"{"entityType":"person"}"#,
+        r#"{"entity_type":"P"}"#,
+        r#"{"entity":"PEO","metadata":{"source":"test"}}"#,
+        r#"{"entityType":"place","region":3,"jurisdiction":"gbr","trust":4}"#,
+        r#"{"entityType":"authority","region":"9"}"#,
+    ] {
+        let id = mint(addr, body);
+        assert!(id.is_canonical());
+        assert_eq!(id.version(), 3);
+        seen.push(id);
+    }
+    assert_eq!(seen[3].jurisdiction().as_str(), "GBR");
+    assert_eq!(seen[3].trust_level().digit(), 4);
+    assert_eq!(
+        seen[0].sequence() + 1,
+        seen[1].sequence(),
+        "sequences per region, jurisdiction, type"
+    );
+    let answer = call(addr, "GET", "/api/get-chittyid?entity=thing", &[AUTH], "");
+    assert_eq!(answer.status, 200);
+    assert!(answer.json()["components"]["entityType"] == "T");
+    let mut unique = seen.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), seen.len());
+}
+
+#[test]
+fn mint_needs_the_token_and_says_what_is_wrong() {
+    let (_rt, server) = start(ServerConfig::default());
+    let addr = server.addr();
+    for headers in [
+        vec![],
+        vec![("Authorization", "Bearer wrong")],
+        vec![("Authorization", "test-token-1234")],
+    ] {
+        let answer = call(
+            addr,
+            "POST",
+            "/v1/mint",
+            &headers,
+            r#"{"entityType":"person"}"#,
+        );
+        assert_eq!(answer.status, 401);
+        assert_eq!(answer.json()["error"], "UNAUTHORIZED");
+    }
+    assert_eq!(
+        call(addr, "GET", "/api/get-chittyid?entity=P", &[], "").status,
+        401
+    );
+    assert_eq!(
+        call(
+            addr,
+            "POST",
+            "/v1/mint",
+            &[("X-API-Key", TOKEN)],
+            r#"{"entityType":"P"}"#
+        )
+        .status,
+        200
+    );
+    for (body, code) in [
+        ("{not json", "INVALID_JSON"),
+        ("[1,2]", "INVALID_REQUEST"),
+        ("{}", "MISSING_ENTITY_TYPE"),
+        (r#"{"entityType":"dragon"}"#, "INVALID_ENTITY_TYPE"),
+        (r#"{"entityType":"P","region":0}"#, "INVALID_REGION"),
+        (
+            r#"{"entityType":"P","jurisdiction":"ERR"}"#,
+            "INVALID_JURISDICTION",
+        ),
+        (r#"{"entityType":"P","trust":6}"#, "INVALID_TRUST_LEVEL"),
+    ] {
+        let answer = call(addr, "POST", "/v1/mint", &[AUTH], body);
+        assert_eq!(
+            (answer.status, answer.json()["error"].as_str().unwrap()),
+            (400, code),
+            "{body}"
+        );
+        assert_eq!(answer.json()["success"], false);
+        assert!(
+            answer.json()["message"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty())
+        );
+    }
+    let metadata = format!(
+        r#"{{"entityType":"P","metadata":"{}"}}"#,
+        "m".repeat(11_000)
+    );
+    let answer = call(addr, "POST", "/v1/mint", &[AUTH], &metadata);
+    assert_eq!(
+        (answer.status, answer.json()["error"].as_str().unwrap()),
+        (413, "METADATA_TOO_LARGE")
+    );
+}
+
+#[test]
+fn validation_knows_what_it_minted_and_replaces_fallbacks() {
+    let (_rt, server) = start(ServerConfig::default());
+    let addr = server.addr();
+    let id = mint(addr, r#"{"entityType":"event"}"#);
+    let answer = call(
+        addr,
+        "POST",
+        "/api/validate",
+        &[],
+        &format!(r#"{{"id":"{id}"}}"#),
+    );
+    assert_eq!(answer.json()["valid"], true);
+    assert_eq!(answer.json()["components"]["entityType"], "E");
+    let unknown = "03-1-USA-5537-P-2602-0-38";
+    let answer = call(
+        addr,
+        "POST",
+        "/api/validate",
+        &[],
+        &format!(r#"{{"id":"{unknown}"}}"#),
+    );
+    assert_eq!(
+        (answer.status, answer.json()["valid"].clone()),
+        (200, false.into())
+    );
+    assert!(
+        answer.json()["reason"]
+            .as_str()
+            .unwrap()
+            .contains("not minted")
+    );
+    let answer = call(
+        addr,
+        "POST",
+        "/api/validate",
+        &[],
+        r#"{"id":"03-1-USA-5537-P-2602-0-39"}"#,
+    );
+    assert_eq!(answer.json()["errorCode"], "checksum_mismatch");
+    assert_eq!(call(addr, "POST", "/api/validate", &[], "{}").status, 400);
+    let v1 = call(addr, "GET", &format!("/v1/validate/{id}"), &[], "");
+    assert_eq!(
+        (v1.json()["valid"].clone(), v1.json()["entity"].clone()),
+        (true.into(), "event".into())
+    );
+    let v1 = call(addr, "GET", &format!("/v1/validate/{unknown}"), &[], "");
+    assert_eq!(v1.json()["valid"], false);
+    let stranger = call(
+        addr,
+        "POST",
+        "/api/validate",
+        &[],
+        r#"{"id":"03-0-ERR-0001-T-2611-0-32"}"#,
+    );
+    assert_eq!(stranger.json()["fallback"], true);
+    assert!(stranger.json()["replacedBy"].is_null(), "not issued here");
+}
+
+#[test]
+fn an_idempotency_key_returns_the_same_id_and_refuses_another_body() {
+    let (_rt, server) = start(ServerConfig::default());
+    let addr = server.addr();
+    let key = ("Idempotency-Key", "key-0001");
+    let first = call(
+        addr,
+        "POST",
+        "/v1/mint",
+        &[AUTH, key],
+        r#"{"entityType":"thing"}"#,
+    );
+    let again = call(
+        addr,
+        "POST",
+        "/v1/mint",
+        &[AUTH, key],
+        r#"{"entityType":"thing"}"#,
+    );
+    assert_eq!(first.json()["chittyId"], again.json()["chittyId"]);
+    let other = call(
+        addr,
+        "POST",
+        "/v1/mint",
+        &[AUTH, key],
+        r#"{"entityType":"place"}"#,
+    );
+    assert_eq!(
+        (other.status, other.json()["error"].as_str().unwrap()),
+        (422, "IDEMPOTENCY_KEY_REUSED")
+    );
+    let stats = call(addr, "GET", "/admin/stats", &[], "").json();
+    assert_eq!(
+        (
+            stats["mintsCommitted"].clone(),
+            stats["mintsReplayed"].clone()
+        ),
+        (1.into(), 1.into())
+    );
+}
+
+#[test]
+fn rate_limits_answer_429_with_retry_after() {
+    let rate = Some(Rate {
+        count: 3,
+        per: Duration::from_secs(60),
+    });
+    let (_rt, server) = start(ServerConfig {
+        rate_limit_mint: rate,
+        ..ServerConfig::default()
+    });
+    let addr = server.addr();
+    for _ in 0..3 {
+        mint(addr, r#"{"entityType":"P"}"#);
+    }
+    let limited = call(addr, "POST", "/v1/mint", &[AUTH], r#"{"entityType":"P"}"#);
+    assert_eq!(limited.status, 429);
+    let wait: u64 = limited.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=20).contains(&wait), "{wait}");
+    assert_eq!(
+        call(addr, "GET", "/health", &[], "").status,
+        200,
+        "other calls have their own limit"
+    );
+}
+
+#[test]
+fn admin_stats_count_routes_and_can_be_turned_off() {
+    let (_rt, server) = start(ServerConfig::default());
+    call(server.addr(), "GET", "/health", &[], "");
+    let stats = call(server.addr(), "GET", "/admin/stats", &[], "").json();
+    assert_eq!(stats["requests"]["/health"]["200"], 1);
+    let (_rt2, quiet) = start(ServerConfig {
+        admin: false,
+        ..ServerConfig::default()
+    });
+    assert_eq!(
+        call(quiet.addr(), "GET", "/admin/stats", &[], "").status,
+        404
+    );
+}
+
+#[test]
+fn hostile_input_gets_clear_errors_and_never_stops_the_service() {
+    let config = ServerConfig {
+        header_timeout: Duration::from_millis(500),
+        body_timeout: Duration::from_millis(500),
+        ..ServerConfig::default()
+    };
+    let (_rt, server) = start(config);
+    let addr = server.addr();
+    // Oversized body.
+    let big = format!(r#"{{"entityType":"P","x":"{}"}}"#, "a".repeat(40_000));
+    let answer = call(addr, "POST", "/v1/mint", &[AUTH], &big);
+    assert_eq!(answer.status, 413);
+    // Invalid UTF-8 in the body.
+    let answer = request(addr, "POST", "/api/validate", &[], b"{\"id\":\"\xff\xfe\"}")
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (answer.status, answer.json()["error"].as_str().unwrap()),
+        (400, "INVALID_JSON")
+    );
+    // A body shorter than its Content-Length: answered with an error when it stalls.
+    let short = b"POST /api/validate HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"id\":";
+    let answer = raw(addr, short, Duration::from_secs(5)).unwrap();
+    assert!(
+        answer
+            .as_ref()
+            .is_none_or(|a| a.status == 408 || a.status == 400),
+        "{answer:?}"
+    );
+    // Garbage instead of HTTP.
+    let answer = raw(
+        addr,
+        b"\x00\x01\x02 NOT HTTP\r\n\r\n",
+        Duration::from_secs(5),
+    )
+    .unwrap();
+    assert!(answer.as_ref().is_none_or(|a| a.status == 400));
+    // Headers dripped slowly: the connection is closed after the header time-out, and
+    // another client is served meanwhile.
+    let mut slow = TcpStream::connect(addr).unwrap();
+    slow.write_all(b"GET /health HTTP/1.1\r\nHost: x\r\n")
+        .unwrap();
+    let began = Instant::now();
+    assert_eq!(call(addr, "GET", "/health", &[], "").status, 200);
+    slow.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let mut rest = Vec::new();
+    let _ = slow.read_to_end(&mut rest);
+    assert!(
+        began.elapsed() < Duration::from_secs(4),
+        "closed by the header time-out"
+    );
+    assert!(
+        rest.is_empty() || String::from_utf8_lossy(&rest).contains("408"),
+        "{}",
+        String::from_utf8_lossy(&rest)
+    );
+    // Endless headers.
+    let mut endless = b"GET /health HTTP/1.1\r\n".to_vec();
+    for i in 0..10_000 {
+        endless.extend_from_slice(format!("X-Filler-{i}: {}\r\n", "z".repeat(50)).as_bytes());
+    }
+    let answer = raw(addr, &endless, Duration::from_secs(5));
+    assert!(
+        matches!(
+            answer,
+            Ok(None) | Ok(Some(http::Answer { status: 431, .. })) | Err(_)
+        ),
+        "{answer:?}"
+    );
+    // Invalid UTF-8 in the path.
+    let answer = raw(
+        addr,
+        b"GET /v1/validate/\xff\xfe HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+        Duration::from_secs(5),
+    )
+    .unwrap();
+    assert!(
+        answer
+            .as_ref()
+            .is_none_or(|a| a.status == 400 || a.status == 404),
+        "{answer:?}"
+    );
+    // Still serving.
+    assert_eq!(call(addr, "GET", "/health", &[], "").status, 200);
+    assert_eq!(mint(addr, r#"{"entityType":"P"}"#).version(), 3);
+}
