@@ -2,6 +2,7 @@
 //! request, the added latency, and whether an outage is in force.
 
 use std::sync::Mutex;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 use chittyid::resilience::Rng;
@@ -10,7 +11,8 @@ use crate::config::{FaultKind, Latency, Outage};
 
 /// Decides faults for requests.
 pub struct Faults {
-    rates: Vec<(FaultKind, f64)>,
+    rates: Mutex<Vec<(FaultKind, f64)>>,
+    down: AtomicBool,
     latency: Latency,
     outage: Option<Outage>,
     started: Instant,
@@ -26,7 +28,8 @@ impl Faults {
         seed: u64,
     ) -> Faults {
         Faults {
-            rates,
+            rates: Mutex::new(rates),
+            down: AtomicBool::new(false),
             latency,
             outage,
             started: Instant::now(),
@@ -48,11 +51,42 @@ impl Faults {
 
     /// The fault for a request, among `allowed` kinds (each rolled in turn).
     pub fn pick(&self, allowed: &[FaultKind]) -> Option<FaultKind> {
-        self.rates
+        let rates = self
+            .rates
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone();
+        rates
             .iter()
             .filter(|(kind, _)| allowed.contains(kind))
             .find(|&&(_, rate)| self.roll(rate))
             .map(|&(kind, _)| kind)
+    }
+
+    /// Sets the rate of one kind of fault (0 removes it).
+    pub fn set(&self, kind: FaultKind, rate: f64) {
+        let mut rates = self
+            .rates
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        rates.retain(|(k, _)| *k != kind);
+        if rate > 0.0 {
+            rates.push((kind, rate.min(1.0)));
+        }
+    }
+
+    /// Removes every fault and ends a manual outage.
+    pub fn clear(&self) {
+        self.rates
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clear();
+        self.down.store(false, Ordering::SeqCst);
+    }
+
+    /// Starts or ends a manual outage (every connection accepted and closed).
+    pub fn set_down(&self, down: bool) {
+        self.down.store(down, Ordering::SeqCst);
     }
 
     /// The latency to add to a request.
@@ -70,9 +104,10 @@ impl Faults {
 
     /// `true` while the outage window is in force.
     pub fn in_outage(&self) -> bool {
-        self.outage.is_some_and(|outage| {
-            let elapsed = self.started.elapsed();
-            elapsed >= outage.after && elapsed < outage.after + outage.duration
-        })
+        self.down.load(Ordering::SeqCst)
+            || self.outage.is_some_and(|outage| {
+                let elapsed = self.started.elapsed();
+                elapsed >= outage.after && elapsed < outage.after + outage.duration
+            })
     }
 }

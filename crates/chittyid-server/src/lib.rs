@@ -182,6 +182,12 @@ impl Server {
         self.token_generated
     }
 
+    /// Changes faults while the service runs (tests and demos): `set(kind, rate)`,
+    /// `set_down(true)` for an outage, `clear()`.
+    pub fn faults(&self) -> FaultControl<'_> {
+        FaultControl(&self.state.faults)
+    }
+
     /// The service's counters.
     pub fn stats(&self) -> StatsSnapshot {
         self.state.stats.snapshot()
@@ -191,6 +197,26 @@ impl Server {
     pub async fn shutdown(self) {
         let _ = self.stop.send(true);
         let _ = self.task.await;
+    }
+}
+
+/// Changes a running service's faults.
+pub struct FaultControl<'a>(&'a Faults);
+
+impl FaultControl<'_> {
+    /// Sets the rate (0 to 1) of one kind of fault; 0 removes it.
+    pub fn set(&self, kind: FaultKind, rate: f64) {
+        self.0.set(kind, rate);
+    }
+
+    /// Starts or ends an outage: every connection is accepted and closed at once.
+    pub fn set_down(&self, down: bool) {
+        self.0.set_down(down);
+    }
+
+    /// Removes every fault and ends a manual outage.
+    pub fn clear(&self) {
+        self.0.clear();
     }
 }
 

@@ -1,0 +1,217 @@
+//! Building a [`Client`]: the service URL and token (from the environment by default),
+//! the API profile, time-outs, and the engine's retry, breaker, cache and health
+//! settings.
+
+use std::fmt;
+use std::time::Duration;
+
+use chittyid::engine::EngineConfig;
+use chittyid::resilience::{BreakerConfig, HealthConfig, RetryConfig};
+use chittyid::wire::ApiProfile;
+use rustls_pki_types::CertificateDer;
+use rustls_pki_types::pem::PemObject;
+
+use crate::client::Client;
+use crate::secret::Secret;
+
+/// The service used when neither the builder nor `CHITTYID_SERVICE_URL` names one.
+pub const DEFAULT_SERVICE_URL: &str = "https://id.chitty.cc";
+
+/// Why a client could not be built.
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum BuildError {
+    /// The service URL is not `http://host[:port]` or `https://host[:port]`.
+    InvalidUrl(String),
+    /// A custom CA could not be read or used.
+    Tls(String),
+    /// The health monitor needs a tokio runtime, and none is running.
+    NoRuntime,
+}
+
+impl fmt::Display for BuildError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            BuildError::InvalidUrl(url) => write!(
+                f,
+                "invalid service URL {url:?}: expected http(s)://host[:port]"
+            ),
+            BuildError::Tls(e) => write!(f, "TLS setup: {e}"),
+            BuildError::NoRuntime => {
+                f.write_str("the health monitor needs a running tokio runtime")
+            }
+        }
+    }
+}
+
+impl std::error::Error for BuildError {}
+
+/// Settings for a [`Client`]; see [`Client::builder`].
+#[derive(Clone)]
+pub struct ClientBuilder {
+    pub(crate) url: Option<String>,
+    pub(crate) token: Option<Secret>,
+    pub(crate) config: EngineConfig,
+    pub(crate) roots: Vec<CertificateDer<'static>>,
+    pub(crate) root_errors: Vec<String>,
+    pub(crate) health_monitor: bool,
+}
+
+impl fmt::Debug for ClientBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ClientBuilder")
+            .field("url", &self.url)
+            .field("token", &self.token.as_ref().map(|_| "<redacted>"))
+            .field("config", &self.config)
+            .field("custom_roots", &self.roots.len())
+            .field("health_monitor", &self.health_monitor)
+            .finish()
+    }
+}
+
+impl Default for ClientBuilder {
+    fn default() -> ClientBuilder {
+        ClientBuilder {
+            url: None,
+            token: None,
+            config: EngineConfig::default(),
+            roots: Vec::new(),
+            root_errors: Vec::new(),
+            health_monitor: true,
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// The service's base URL (default: `CHITTYID_SERVICE_URL`, else
+    /// [`DEFAULT_SERVICE_URL`]).
+    pub fn service_url(mut self, url: impl Into<String>) -> Self {
+        self.url = Some(url.into());
+        self
+    }
+
+    /// The bearer token for minting (default: `CHITTY_ID_TOKEN`).
+    pub fn token(mut self, token: impl Into<String>) -> Self {
+        self.token = Some(Secret::new(token));
+        self
+    }
+
+    /// The API generation to speak.
+    pub fn api_profile(mut self, profile: ApiProfile) -> Self {
+        self.config.profile = profile;
+        self
+    }
+
+    /// One attempt's time-out.
+    pub fn attempt_timeout(mut self, timeout: Duration) -> Self {
+        self.config.attempt_timeout = timeout;
+        self
+    }
+
+    /// A whole call's deadline, retries included.
+    pub fn call_deadline(mut self, deadline: Duration) -> Self {
+        self.config.call_deadline = deadline;
+        self
+    }
+
+    /// Retry settings.
+    pub fn retry(mut self, retry: RetryConfig) -> Self {
+        self.config.retry = retry;
+        self
+    }
+
+    /// Breaker settings (each endpoint gets its own breaker).
+    pub fn breaker(mut self, breaker: BreakerConfig) -> Self {
+        self.config.breaker = breaker;
+        self
+    }
+
+    /// Health monitor settings.
+    pub fn health(mut self, health: HealthConfig) -> Self {
+        self.config.health = health;
+        self
+    }
+
+    /// How long the service's `valid` and `invalid` answers are cached.
+    pub fn cache_ttls(mut self, valid: Duration, invalid: Duration) -> Self {
+        self.config.valid_ttl = valid;
+        self.config.invalid_ttl = invalid;
+        self
+    }
+
+    /// Send an `Idempotency-Key` with each mint (default on), which makes a mint safe to
+    /// retry when its answer is lost. Turn off for services that ignore the header:
+    /// then a mint that may have reached the service is never retried.
+    pub fn idempotency_keys(mut self, on: bool) -> Self {
+        self.config.idempotency_keys = on;
+        self
+    }
+
+    /// Seed for jitter and idempotency keys (default: from the clock).
+    pub fn seed(mut self, seed: u64) -> Self {
+        self.config.seed = seed;
+        self
+    }
+
+    /// The whole engine configuration at once.
+    pub fn engine_config(mut self, config: EngineConfig) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// Also trust these CA certificates (PEM), besides the web PKI roots.
+    pub fn add_root_certificates_pem(mut self, pem: &[u8]) -> Self {
+        for cert in CertificateDer::pem_slice_iter(pem) {
+            match cert {
+                Ok(cert) => self.roots.push(cert),
+                Err(e) => self.root_errors.push(e.to_string()),
+            }
+        }
+        self
+    }
+
+    /// Run the background health monitor (default on; needs a tokio runtime).
+    pub fn health_monitor(mut self, on: bool) -> Self {
+        self.health_monitor = on;
+        self
+    }
+
+    /// Builds the client.
+    pub fn build(self) -> Result<Client, BuildError> {
+        Client::from_builder(self)
+    }
+
+    /// The base URL: the setting, the environment, or the default; validated, without a
+    /// trailing slash.
+    pub(crate) fn resolved_url(&self) -> Result<String, BuildError> {
+        let url = self
+            .url
+            .clone()
+            .or_else(|| {
+                std::env::var("CHITTYID_SERVICE_URL")
+                    .ok()
+                    .filter(|u| !u.is_empty())
+            })
+            .unwrap_or_else(|| DEFAULT_SERVICE_URL.to_string());
+        let trimmed = url.trim_end_matches('/').to_string();
+        let uri: hyper::Uri = trimmed
+            .parse()
+            .map_err(|_| BuildError::InvalidUrl(url.clone()))?;
+        let scheme_ok = matches!(uri.scheme_str(), Some("http" | "https"));
+        let path_ok = uri.path() == "/" || uri.path().is_empty();
+        if !scheme_ok || uri.host().is_none() || !path_ok || uri.query().is_some() {
+            return Err(BuildError::InvalidUrl(url));
+        }
+        Ok(trimmed)
+    }
+
+    /// The token: the setting or `CHITTY_ID_TOKEN`.
+    pub(crate) fn resolved_token(&self) -> Option<Secret> {
+        self.token.clone().or_else(|| {
+            std::env::var("CHITTY_ID_TOKEN")
+                .ok()
+                .filter(|t| !t.is_empty())
+                .map(Secret::new)
+        })
+    }
+}

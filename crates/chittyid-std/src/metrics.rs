@@ -1,0 +1,254 @@
+//! Prometheus text exposition of the client's counters, states and latency histograms,
+//! through the `prometheus-client` crate.
+
+use chittyid::engine::{Endpoint, LATENCY_BOUNDS_MS};
+use chittyid::resilience::{BreakerState, HealthState};
+use prometheus_client::collector::Collector;
+use prometheus_client::encoding::{DescriptorEncoder, EncodeMetric};
+use prometheus_client::metrics::MetricType;
+use prometheus_client::metrics::counter::ConstCounter;
+use prometheus_client::metrics::gauge::ConstGauge;
+use prometheus_client::registry::Registry;
+
+use crate::client::ClientStats;
+
+/// A snapshot of the stats, encoded on scrape.
+#[derive(Debug)]
+struct Snapshot(ClientStats);
+
+type Labels = Vec<(String, String)>;
+
+fn endpoint_label(endpoint: Endpoint) -> Labels {
+    vec![("endpoint".to_string(), endpoint.name().to_string())]
+}
+
+fn counter(
+    encoder: &mut DescriptorEncoder,
+    name: &str,
+    help: &str,
+    values: &[(Labels, u64)],
+) -> Result<(), std::fmt::Error> {
+    let mut metric = encoder.encode_descriptor(name, help, None, MetricType::Counter)?;
+    for (labels, value) in values {
+        ConstCounter::new(*value).encode(metric.encode_family(labels)?)?;
+    }
+    Ok(())
+}
+
+fn gauge(
+    encoder: &mut DescriptorEncoder,
+    name: &str,
+    help: &str,
+    values: &[(Labels, i64)],
+) -> Result<(), std::fmt::Error> {
+    let mut metric = encoder.encode_descriptor(name, help, None, MetricType::Gauge)?;
+    for (labels, value) in values {
+        ConstGauge::new(*value).encode(metric.encode_family(labels)?)?;
+    }
+    Ok(())
+}
+
+impl Collector for Snapshot {
+    fn encode(&self, mut encoder: DescriptorEncoder) -> Result<(), std::fmt::Error> {
+        let stats = &self.0;
+        let per_endpoint =
+            |pick: fn(&chittyid::engine::EndpointStats) -> u64| -> Vec<(Labels, u64)> {
+                Endpoint::ALL
+                    .iter()
+                    .map(|&e| (endpoint_label(e), pick(&stats.engine.endpoints[e as usize])))
+                    .collect()
+            };
+        counter(
+            &mut encoder,
+            "chittyid_calls",
+            "Calls begun",
+            &per_endpoint(|s| s.calls),
+        )?;
+        counter(
+            &mut encoder,
+            "chittyid_calls_succeeded",
+            "Calls answered by the service",
+            &per_endpoint(|s| s.succeeded),
+        )?;
+        counter(
+            &mut encoder,
+            "chittyid_calls_failed",
+            "Calls that ended without an answer",
+            &per_endpoint(|s| s.failed),
+        )?;
+        counter(
+            &mut encoder,
+            "chittyid_attempts",
+            "Requests sent",
+            &per_endpoint(|s| s.attempts),
+        )?;
+        counter(
+            &mut encoder,
+            "chittyid_retries",
+            "Retries scheduled",
+            &per_endpoint(|s| s.retries),
+        )?;
+        counter(
+            &mut encoder,
+            "chittyid_retries_denied",
+            "Retries refused by the budget",
+            &per_endpoint(|s| s.retries_denied),
+        )?;
+        counter(
+            &mut encoder,
+            "chittyid_rejected_by_breaker",
+            "Calls refused by an open breaker",
+            &per_endpoint(|s| s.rejected_by_breaker),
+        )?;
+        counter(
+            &mut encoder,
+            "chittyid_breaker_openings",
+            "Times a breaker opened",
+            &per_endpoint(|s| s.breaker_openings),
+        )?;
+        let e = &stats.engine;
+        let plain = |v: u64| vec![(Labels::new(), v)];
+        counter(
+            &mut encoder,
+            "chittyid_cache_hits",
+            "Cache hits",
+            &plain(e.cache.hits),
+        )?;
+        counter(
+            &mut encoder,
+            "chittyid_cache_misses",
+            "Cache misses",
+            &plain(e.cache.misses),
+        )?;
+        counter(
+            &mut encoder,
+            "chittyid_cache_inserts",
+            "Cache inserts",
+            &plain(e.cache.inserts),
+        )?;
+        counter(
+            &mut encoder,
+            "chittyid_cache_evictions",
+            "Cache evictions",
+            &plain(e.cache.evictions),
+        )?;
+        counter(
+            &mut encoder,
+            "chittyid_cache_expirations",
+            "Cache expirations",
+            &plain(e.cache.expirations),
+        )?;
+        counter(
+            &mut encoder,
+            "chittyid_validations_malformed",
+            "Validations refused locally",
+            &plain(e.malformed),
+        )?;
+        counter(
+            &mut encoder,
+            "chittyid_validations_local_only",
+            "Validations answered local-only",
+            &plain(e.local_only),
+        )?;
+        counter(
+            &mut encoder,
+            "chittyid_mints_pending",
+            "Mints answered with a fallback ID",
+            &plain(e.pending_mints),
+        )?;
+        let checks = vec![
+            (
+                vec![("result".to_string(), "passed".to_string())],
+                e.health_checks_passed,
+            ),
+            (
+                vec![("result".to_string(), "failed".to_string())],
+                e.health_checks_failed,
+            ),
+        ];
+        counter(
+            &mut encoder,
+            "chittyid_health_checks",
+            "Health checks run",
+            &checks,
+        )?;
+        counter(
+            &mut encoder,
+            "chittyid_connections",
+            "Moves into Connected",
+            &plain(e.connections),
+        )?;
+        counter(
+            &mut encoder,
+            "chittyid_reconnections",
+            "Recoveries into Connected",
+            &plain(e.reconnections),
+        )?;
+        let breaker_states: Vec<(Labels, i64)> = Endpoint::ALL
+            .iter()
+            .map(|&endpoint| {
+                let value = match stats.breakers[endpoint as usize] {
+                    BreakerState::Closed => 0,
+                    BreakerState::HalfOpen => 1,
+                    BreakerState::Open => 2,
+                };
+                (endpoint_label(endpoint), value)
+            })
+            .collect();
+        gauge(
+            &mut encoder,
+            "chittyid_breaker_state",
+            "0 closed, 1 half-open, 2 open",
+            &breaker_states,
+        )?;
+        let health = match stats.health {
+            HealthState::Disconnected => 0,
+            HealthState::Connecting => 1,
+            HealthState::Connected => 2,
+            HealthState::Reconnecting => 3,
+            HealthState::Failed => 4,
+        };
+        gauge(
+            &mut encoder,
+            "chittyid_health_state",
+            "0 disconnected, 1 connecting, 2 connected, 3 reconnecting, 4 failed",
+            &[(Labels::new(), health)],
+        )?;
+        let mut latency = encoder.encode_descriptor(
+            "chittyid_call_duration_seconds",
+            "Latency of calls that used the network",
+            None,
+            MetricType::Histogram,
+        )?;
+        for endpoint in Endpoint::ALL {
+            let histogram = &e.endpoints[endpoint as usize].latency;
+            let mut cumulative = 0u64;
+            let mut buckets: Vec<(f64, u64)> = Vec::new();
+            for (i, &count) in histogram.counts.iter().enumerate() {
+                cumulative += u64::from(count);
+                let bound = LATENCY_BOUNDS_MS
+                    .get(i)
+                    .map_or(f64::INFINITY, |&ms| ms as f64 / 1000.0);
+                buckets.push((bound, cumulative));
+            }
+            let labels = endpoint_label(endpoint);
+            latency.encode_family(&labels)?.encode_histogram::<Labels>(
+                histogram.sum_ms as f64 / 1000.0,
+                histogram.count(),
+                &buckets,
+                None,
+            )?;
+        }
+        Ok(())
+    }
+}
+
+/// The stats in the Prometheus text format.
+pub fn render(stats: &ClientStats) -> String {
+    let mut registry = Registry::default();
+    registry.register_collector(Box::new(Snapshot(*stats)));
+    let mut out = String::new();
+    // Writing into a String cannot fail.
+    let _ = prometheus_client::encoding::text::encode(&mut out, &registry);
+    out
+}

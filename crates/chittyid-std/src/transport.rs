@@ -1,0 +1,141 @@
+//! HTTP/1.1 with keep-alive pooling and TLS by rustls (web PKI roots, plus optional
+//! custom CAs). It carries out the engine's `Send` actions and classifies what went
+//! wrong; it adds no policy of its own.
+
+use std::sync::Arc;
+
+use chittyid::resilience::Failure;
+use chittyid::wire::{MAX_BODY, Method};
+use http_body_util::{BodyExt, Full, Limited};
+use hyper::body::Bytes;
+use hyper_rustls::HttpsConnector;
+use hyper_util::client::legacy::Client as HyperClient;
+use hyper_util::client::legacy::connect::HttpConnector;
+use hyper_util::rt::TokioExecutor;
+use rustls_pki_types::CertificateDer;
+
+use crate::secret::Secret;
+
+/// An answer, owned.
+pub struct Answer {
+    pub status: u16,
+    pub retry_after: Option<Vec<u8>>,
+    pub body: Vec<u8>,
+}
+
+/// What to send, owned (built while the engine's lock is held, sent after).
+pub struct Outgoing {
+    pub method: Method,
+    pub path: String,
+    pub body: Vec<u8>,
+    pub needs_auth: bool,
+    pub idempotency_key: Option<String>,
+}
+
+/// The HTTP client with its pool.
+#[derive(Clone)]
+pub struct Transport {
+    client: HyperClient<HttpsConnector<HttpConnector>, Full<Bytes>>,
+    base: String,
+    token: Option<Secret>,
+}
+
+/// A TLS setting that could not be used.
+#[derive(Debug)]
+pub struct TlsSetupError(pub String);
+
+impl Transport {
+    /// A transport for `base` (`http://…` or `https://…`, no trailing slash).
+    pub fn new(
+        base: String,
+        token: Option<Secret>,
+        extra_roots: Vec<CertificateDer<'static>>,
+    ) -> Result<Transport, TlsSetupError> {
+        let mut roots = rustls::RootCertStore::empty();
+        roots.extend(webpki_roots::TLS_SERVER_ROOTS.iter().cloned());
+        for cert in extra_roots {
+            roots
+                .add(cert)
+                .map_err(|e| TlsSetupError(format!("custom CA: {e}")))?;
+        }
+        let provider = Arc::new(rustls::crypto::ring::default_provider());
+        let tls = rustls::ClientConfig::builder_with_provider(provider)
+            .with_safe_default_protocol_versions()
+            .map_err(|e| TlsSetupError(e.to_string()))?
+            .with_root_certificates(roots)
+            .with_no_client_auth();
+        let mut http = HttpConnector::new();
+        http.enforce_http(false);
+        http.set_nodelay(true);
+        let connector = hyper_rustls::HttpsConnectorBuilder::new()
+            .with_tls_config(tls)
+            .https_or_http()
+            .enable_http1()
+            .wrap_connector(http);
+        let client = HyperClient::builder(TokioExecutor::new())
+            .pool_idle_timeout(std::time::Duration::from_secs(60))
+            .build(connector);
+        Ok(Transport {
+            client,
+            base,
+            token,
+        })
+    }
+
+    /// Sends one request and reads the answer (body capped just past the engine's
+    /// limit, so that an oversized answer is seen as such without reading it all).
+    pub async fn send(&self, outgoing: Outgoing) -> Result<Answer, Failure> {
+        let method = match outgoing.method {
+            Method::Get => hyper::Method::GET,
+            Method::Post => hyper::Method::POST,
+        };
+        let mut builder = hyper::Request::builder()
+            .method(method)
+            .uri(format!("{}{}", self.base, outgoing.path))
+            .header("accept", "application/json")
+            .header(
+                "user-agent",
+                concat!("chittyid-rs/", env!("CARGO_PKG_VERSION")),
+            );
+        if outgoing.needs_auth
+            && let Some(token) = &self.token
+        {
+            builder = builder.header("authorization", format!("Bearer {}", token.expose()));
+        }
+        if let Some(key) = &outgoing.idempotency_key {
+            builder = builder.header("idempotency-key", key.as_str());
+        }
+        if outgoing.method == Method::Post {
+            builder = builder.header("content-type", "application/json");
+        }
+        let request = builder
+            .body(Full::new(Bytes::from(outgoing.body)))
+            .map_err(|_| Failure::NotSent)?;
+        let response = self.client.request(request).await.map_err(|e| {
+            if e.is_connect() {
+                Failure::NotSent
+            } else {
+                Failure::NoResponse
+            }
+        })?;
+        let status = response.status().as_u16();
+        let retry_after = response
+            .headers()
+            .get("retry-after")
+            .map(|v| v.as_bytes().to_vec());
+        let body = match Limited::new(response.into_body(), MAX_BODY + 1)
+            .collect()
+            .await
+        {
+            Ok(collected) => collected.to_bytes().to_vec(),
+            // Larger than the limit: hand the engine a body it will refuse as too large.
+            Err(e) if e.is::<http_body_util::LengthLimitError>() => vec![b' '; MAX_BODY + 1],
+            Err(_) => return Err(Failure::NoResponse),
+        };
+        Ok(Answer {
+            status,
+            retry_after,
+            body,
+        })
+    }
+}
