@@ -102,6 +102,14 @@ async fn gate(State(app): State<Shared>, mut req: Request, next: Next) -> Respon
         .extensions()
         .get::<MatchedPath>()
         .map_or_else(|| "unmatched".to_string(), |p| p.as_str().to_string());
+    if app.faults.in_outage() {
+        // Connections opened before the outage get the same treatment as new ones.
+        app.stats.outage_connection();
+        if let Some(kill) = req.extensions().get::<KillSwitch>() {
+            kill.kill();
+        }
+        return std::future::pending().await;
+    }
     let latency = app.faults.latency();
     if !latency.is_zero() {
         tokio::time::sleep(latency).await;

@@ -5,8 +5,8 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 use chittyid::engine::{
-    Action, Call, Endpoint, Engine, Event, HealthError, MintError, Operation, Outcome, Response,
-    Stats, Validation,
+    Action, Call, Endpoint, Engine, EngineConfig, Event, HealthError, MintError, Operation,
+    Outcome, Response, Stats, Validation,
 };
 use chittyid::resilience::{BreakerState, HealthPoll, HealthState};
 use chittyid::wire::{HealthAnswer, MintAnswer, MintRequest};
@@ -129,7 +129,7 @@ impl Client {
             .map_err(|e| BuildError::Tls(e.0))?;
         let broadcaster = Broadcaster::new(256);
         let events = broadcaster.sender();
-        let engine = Box::new(Engine::with_observer(builder.config, broadcaster));
+        let engine = build_engine(builder.config, broadcaster)?;
         let inner = Arc::new(Inner {
             engine: Mutex::new(engine),
             transport,
@@ -212,6 +212,23 @@ impl Client {
     async fn call(&self, operation: Operation<'_>) -> Outcome {
         drive(&self.inner, operation).await
     }
+}
+
+/// Builds the engine on the heap. `Engine<10_000>` is about 360 KB and `Box::new` builds
+/// it on the stack first (unoptimised builds copy it several times over), which would
+/// overflow the 2 MiB stacks of tokio workers and test threads: so it is built on a
+/// short-lived thread with room to spare.
+fn build_engine(
+    config: EngineConfig,
+    observer: Broadcaster,
+) -> Result<Box<SharedEngine>, BuildError> {
+    std::thread::Builder::new()
+        .name("chittyid-engine-init".into())
+        .stack_size(64 << 20)
+        .spawn(move || Box::new(Engine::with_observer(config, observer)))
+        .map_err(|_| BuildError::NoRuntime)?
+        .join()
+        .map_err(|_| BuildError::NoRuntime)
 }
 
 /// A call in progress; if its future is dropped mid-way, the probe slot it may hold is

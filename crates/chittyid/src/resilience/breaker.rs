@@ -25,7 +25,9 @@ pub struct FailureRate {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct BreakerConfig {
-    /// Failures inside `window` that open the breaker (1-16; default 5).
+    /// Failures inside `window` that open the breaker (1-16; default 5); 0 turns the
+    /// count off, leaving only `failure_rate` (for lossy links where a few random
+    /// failures say nothing about the service).
     pub failure_threshold: u8,
     /// The sliding window (default 10 s).
     pub window: Duration,
@@ -132,10 +134,10 @@ pub struct Breaker {
 }
 
 impl Breaker {
-    /// A closed breaker. The threshold is clamped to 1-16, the probe count and the
+    /// A closed breaker. The threshold is clamped to 0-16, the probe count and the
     /// success count to at least 1.
     pub fn new(mut config: BreakerConfig) -> Breaker {
-        config.failure_threshold = config.failure_threshold.clamp(1, MAX_FAILURE_THRESHOLD);
+        config.failure_threshold = config.failure_threshold.min(MAX_FAILURE_THRESHOLD);
         config.half_open_probes = config.half_open_probes.max(1);
         config.close_after = config.close_after.max(1);
         config.reset_growth = config.reset_growth.max(1);
@@ -261,7 +263,7 @@ impl Breaker {
     fn tripped(&self, now: Instant) -> bool {
         let threshold = self.config.failure_threshold;
         let window_start = now.as_millis().saturating_sub(millis(self.config.window));
-        if self.recorded >= threshold {
+        if threshold > 0 && self.recorded >= threshold {
             let len = self.failures.len() as u8;
             let oldest_of_last = (self.newest + len - (threshold - 1)) % len;
             if self.failures[usize::from(oldest_of_last)].as_millis() >= window_start {
