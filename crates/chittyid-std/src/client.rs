@@ -281,10 +281,10 @@ async fn drive(inner: &Inner, operation: Operation<'_>) -> Outcome {
         };
         match step {
             Step::Done(outcome) => return outcome,
-            Step::Wait(at) => tokio::time::sleep_until(inner.clock.to_tokio(at)).await,
+            Step::Wait(at) => tokio::time::sleep_until(inner.clock.tokio_instant(at)).await,
             Step::Send(outgoing, timeout_at) => {
                 let sent = tokio::time::timeout_at(
-                    inner.clock.to_tokio(timeout_at),
+                    inner.clock.tokio_instant(timeout_at),
                     inner.transport.send(outgoing),
                 )
                 .await;
@@ -324,7 +324,7 @@ async fn health_task(client: Weak<Inner>, stop: Arc<StopSignal>) {
                 }
             }
             HealthPoll::WaitUntil(at) => {
-                let when = inner.clock.to_tokio(at);
+                let when = inner.clock.tokio_instant(at);
                 drop(inner);
                 tokio::select! {
                     _ = tokio::time::sleep_until(when) => {}

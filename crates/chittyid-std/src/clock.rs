@@ -18,12 +18,12 @@ impl Clock {
     }
 
     /// The engine's `now`.
-    pub fn now(&self) -> Instant {
+    pub fn now(self) -> Instant {
         Instant::from_millis(self.epoch.elapsed().as_millis() as u64)
     }
 
     /// The tokio instant of an engine instant.
-    pub fn to_tokio(&self, at: Instant) -> tokio::time::Instant {
+    pub fn tokio_instant(self, at: Instant) -> tokio::time::Instant {
         self.epoch + std::time::Duration::from_millis(at.as_millis().min(u64::MAX / 4))
     }
 }
