@@ -3,8 +3,10 @@
 //! Exit status: 0 when every input is valid, 1 when any is not, 2 on usage or I/O errors.
 
 mod check;
+mod demo;
 mod error;
 mod lines;
+mod online;
 mod parse_cmd;
 mod progress;
 mod render;
@@ -31,8 +33,16 @@ enum Command {
     Check(check::CheckArgs),
     /// Show every component of one ID with its meaning.
     Parse(parse_cmd::ParseArgs),
+    /// Mint IDs from the service (CHITTYID_SERVICE_URL, CHITTY_ID_TOKEN).
+    Mint(Box<online::mint::MintArgs>),
+    /// Validate IDs: the local check, then the cache and the service.
+    Validate(Box<online::validate::ValidateArgs>),
+    /// Check the service's health.
+    Health(Box<online::health::HealthArgs>),
     /// Run the reference ID service (loopback by default) until SIGINT or SIGTERM.
     Serve(Box<serve::ServeArgs>),
+    /// Show the whole product at work against a bundled service: no network needed.
+    Demo(demo::DemoArgs),
 }
 
 fn main() -> ExitCode {
@@ -40,7 +50,11 @@ fn main() -> ExitCode {
     let outcome = match cli.command {
         Command::Check(args) => check::run(args),
         Command::Parse(args) => parse_cmd::run(args),
+        Command::Mint(args) => online::mint::run(*args),
+        Command::Validate(args) => online::validate::run(*args),
+        Command::Health(args) => online::health::run(*args),
         Command::Serve(args) => serve::run(*args),
+        Command::Demo(args) => demo::run(args),
     };
     match outcome {
         Ok(true) => ExitCode::SUCCESS,

@@ -1,0 +1,187 @@
+//! `chittyid mint`: mint IDs (optionally many, concurrently), with a summary.
+
+use std::io::Write;
+use std::sync::Arc;
+use std::time::Instant;
+
+use chittyid::{EntityType, Jurisdiction, Region, TrustLevel};
+use chittyid_std::{MintAnswer, MintError, MintRequest};
+use clap::Args;
+use serde_json::json;
+
+use super::{ServiceArgs, quantile, runtime};
+use crate::error::CliError;
+
+/// Arguments of `chittyid mint`.
+#[derive(Args, Debug)]
+pub struct MintArgs {
+    /// Entity type: person, place, thing, event or authority (or P, L, T, E, A).
+    #[arg(long = "type", value_name = "TYPE", value_parser = parse_entity)]
+    entity_type: EntityType,
+    /// Region 1-9.
+    #[arg(long, value_parser = parse_region)]
+    region: Option<Region>,
+    /// Jurisdiction: three letters, e.g. USA.
+    #[arg(long, value_parser = parse_jurisdiction)]
+    jurisdiction: Option<Jurisdiction>,
+    /// Trust level 0-5.
+    #[arg(long, value_parser = parse_trust)]
+    trust: Option<TrustLevel>,
+    /// How many IDs to mint.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
+    count: u32,
+    /// How many mints in flight at once.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1024))]
+    concurrency: u32,
+    /// One JSON line per ID, then a summary line.
+    #[arg(long)]
+    json: bool,
+    #[command(flatten)]
+    service: ServiceArgs,
+}
+
+fn parse_entity(s: &str) -> Result<EntityType, String> {
+    EntityType::from_name(s)
+        .ok_or_else(|| format!("{s:?} is not person, place, thing, event or authority"))
+}
+
+fn parse_region(s: &str) -> Result<Region, String> {
+    s.parse::<u8>()
+        .ok()
+        .filter(|d| (1..=9).contains(d))
+        .and_then(Region::from_digit)
+        .ok_or_else(|| format!("{s:?} is not a region 1-9"))
+}
+
+fn parse_jurisdiction(s: &str) -> Result<Jurisdiction, String> {
+    <[u8; 3]>::try_from(s.to_ascii_uppercase().as_bytes())
+        .ok()
+        .and_then(Jurisdiction::new)
+        .filter(|j| !j.is_fallback_marker())
+        .ok_or_else(|| format!("{s:?} is not three letters"))
+}
+
+fn parse_trust(s: &str) -> Result<TrustLevel, String> {
+    s.parse::<u8>()
+        .ok()
+        .and_then(TrustLevel::from_digit)
+        .ok_or_else(|| format!("{s:?} is not a trust level 0-5"))
+}
+
+/// How one mint went, with its latency.
+struct Minting {
+    result: Result<MintAnswer, MintError>,
+    ms: f64,
+}
+
+/// Runs the command; `Ok(true)` when every ID came back final.
+pub fn run(args: MintArgs) -> Result<bool, CliError> {
+    let client = args.service.client()?;
+    let request = MintRequest {
+        entity_type: args.entity_type,
+        region: args.region,
+        jurisdiction: args.jurisdiction,
+        trust_level: args.trust,
+    };
+    let runtime = runtime()?;
+    let results = runtime.block_on(async {
+        let next = Arc::new(std::sync::atomic::AtomicU32::new(0));
+        let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel();
+        for _ in 0..args.concurrency.min(args.count) {
+            let (client, next, sender) = (client.clone(), next.clone(), sender.clone());
+            tokio::spawn(async move {
+                while next.fetch_add(1, std::sync::atomic::Ordering::Relaxed) < args.count {
+                    let began = Instant::now();
+                    let result = client.mint(request).await;
+                    let ms = began.elapsed().as_secs_f64() * 1000.0;
+                    if sender.send(Minting { result, ms }).is_err() {
+                        return;
+                    }
+                }
+            });
+        }
+        drop(sender);
+        let mut out = std::io::stdout().lock();
+        let mut results = Vec::new();
+        while let Some(minting) = receiver.recv().await {
+            let _ = report(&mut out, &minting, args.json);
+            results.push(minting);
+        }
+        results
+    });
+    let stats = client.stats().engine.endpoints[chittyid_std::Endpoint::Mint as usize];
+    let minted = results
+        .iter()
+        .filter(|m| matches!(m.result, Ok(MintAnswer::Minted(_))))
+        .count();
+    let pending = results
+        .iter()
+        .filter(|m| matches!(m.result, Ok(MintAnswer::Pending { .. })))
+        .count();
+    let failed = results.len() - minted - pending;
+    let mut latencies: Vec<f64> = results.iter().map(|m| m.ms).collect();
+    latencies.sort_by(f64::total_cmp);
+    let (p50, p99) = (quantile(&latencies, 0.5), quantile(&latencies, 0.99));
+    let mut out = std::io::stdout().lock();
+    let written = if args.json {
+        let summary = json!({"summary": {
+            "requested": args.count, "minted": minted, "pending": pending, "failed": failed,
+            "attempts": stats.attempts, "rejected_by_breaker": stats.rejected_by_breaker,
+            "p50_ms": (p50 * 10.0).round() / 10.0, "p99_ms": (p99 * 10.0).round() / 10.0,
+        }});
+        writeln!(out, "{summary}")
+    } else {
+        writeln!(
+            out,
+            "{minted} minted, {pending} pending, {failed} failed of {}; {} requests sent, {} refused by the breaker; p50 {p50:.1} ms, p99 {p99:.1} ms",
+            args.count, stats.attempts, stats.rejected_by_breaker
+        )
+    };
+    written.map_err(|e| CliError::io("standard output", e))?;
+    Ok(minted == args.count as usize)
+}
+
+fn report(out: &mut impl Write, minting: &Minting, json: bool) -> std::io::Result<()> {
+    match (&minting.result, json) {
+        (Ok(MintAnswer::Minted(id)), false) => writeln!(out, "✓ {id}"),
+        (Ok(MintAnswer::Minted(id)), true) => {
+            writeln!(out, "{}", json!({"id": id.to_string(), "kind": "minted"}))
+        }
+        (Ok(MintAnswer::Pending { id, code }), false) => writeln!(
+            out,
+            "! {id}  pending: a fallback ID ({}), not a final ID",
+            code.map_or("no code".to_string(), |c| c.to_string())
+        ),
+        (Ok(MintAnswer::Pending { id, code }), true) => writeln!(
+            out,
+            "{}",
+            json!({"id": id.to_string(), "kind": "pending", "fallback_code": code.and_then(|c| c.name())})
+        ),
+        (Err(error), false) => writeln!(out, "✗ {}", describe(error)),
+        (Err(error), true) => writeln!(out, "{}", json!({"error": describe(error)})),
+    }
+}
+
+/// A mint error for people.
+pub fn describe(error: &MintError) -> String {
+    match error {
+        MintError::Unavailable(why) => {
+            format!("service unavailable: {}", super::validate::unanswered(why))
+        }
+        MintError::OutcomeUnknown { last } => format!(
+            "no answer ({last:?}) after the request may have reached the service; not retried without an idempotency key"
+        ),
+        MintError::Unauthorized { status } => {
+            format!("unauthorized ({status}): give --token or CHITTY_ID_TOKEN")
+        }
+        MintError::Rejected { status, error } => format!(
+            "rejected ({status}){}",
+            error
+                .and_then(|e| e.message)
+                .map(|m| format!(": {m}"))
+                .unwrap_or_default()
+        ),
+        MintError::InvalidAnswer(e) => format!("unusable answer: {e}"),
+        other => format!("{other:?}"),
+    }
+}
