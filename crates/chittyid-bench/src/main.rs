@@ -5,6 +5,7 @@
 
 mod baseline;
 mod cli_throughput;
+mod client_overhead;
 mod engine_speed;
 mod ids;
 mod parse_speed;
@@ -14,6 +15,7 @@ fn main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
     parse_speed::run();
     engine_speed::run();
+    client_overhead::run();
     match args.as_slice() {
         [cli_flag, cli, scratch_flag, scratch]
             if cli_flag == "--cli" && scratch_flag == "--scratch" =>
