@@ -322,6 +322,14 @@ impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
         }
     }
 
+    /// Reports that the attempt in flight got an answer that is not valid HTTP (the
+    /// service may have acted on the request).
+    pub fn on_invalid_response(&mut self, call: &mut Call, now: Instant) {
+        if let Phase::InFlight { .. } = call.phase {
+            self.attempt_failed(call, Failure::InvalidResponse, None, None, now);
+        }
+    }
+
     /// Reports that the attempt in flight got no answer by its `timeout_at`.
     pub fn on_timeout(&mut self, call: &mut Call, now: Instant) {
         if let Phase::InFlight { .. } = call.phase {

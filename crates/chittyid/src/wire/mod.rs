@@ -2,6 +2,7 @@
 //! answers to decode, tolerantly and within fixed limits, into caller-provided buffers.
 
 mod decode;
+pub mod http1;
 mod request;
 mod text;
 

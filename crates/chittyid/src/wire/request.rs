@@ -278,8 +278,9 @@ impl<'b> Request<'b> {
         })
     }
 
-    /// The whole HTTP/1.1 request (head and body) for `host`, into `out`; the token is
-    /// sent only when the request needs it. Returns the length written.
+    /// The whole HTTP/1.1 request (head and body) for `host`, into `out`, with
+    /// `Connection: close`; the token is sent only when the request needs it. Returns the
+    /// length written.
     pub fn write_http1(
         &self,
         host: &str,
@@ -294,7 +295,10 @@ impl<'b> Request<'b> {
                 self.method.as_str(),
                 self.path
             )?;
-            c.write_str("Accept: application/json\r\nUser-Agent: chittyid-rs\r\n")?;
+            // One request per connection: firmware adapters open a connection per attempt.
+            c.write_str(
+                "Accept: application/json\r\nUser-Agent: chittyid-rs\r\nConnection: close\r\n",
+            )?;
             if let (true, Some(token)) = (self.needs_auth, token) {
                 write!(c, "Authorization: Bearer {}\r\n", token.expose())?;
             }

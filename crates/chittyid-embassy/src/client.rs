@@ -1,0 +1,174 @@
+//! The firmware client: it owns the engine and drives each call with embassy's clock and
+//! time-outs over connections from a [`Connect`] the firmware provides.
+
+use chittyid::engine::{
+    Action, Engine, EngineConfig, HealthError, MintError, Observer, Operation, Outcome, Response,
+    Stats, Validation,
+};
+use chittyid::resilience::{Failure, Instant};
+use chittyid::wire::{HealthAnswer, MintAnswer, MintRequest, Token};
+use embassy_time::{Timer, with_deadline};
+
+use crate::exchange::{ExchangeError, exchange};
+use crate::log::LogObserver;
+
+/// A connection could not be opened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub struct ConnectError;
+
+/// Opens connections to the service (an embassy-net `TcpSocket`, or anything that
+/// speaks `embedded_io_async`). One connection serves one request.
+pub trait Connect {
+    /// The connection.
+    type Connection: embedded_io_async::Read + embedded_io_async::Write;
+
+    /// Opens a connection to the service.
+    async fn connect(&mut self) -> Result<Self::Connection, ConnectError>;
+}
+
+fn now() -> Instant {
+    Instant::from_millis(embassy_time::Instant::now().as_millis())
+}
+
+fn embassy(at: Instant) -> embassy_time::Instant {
+    embassy_time::Instant::from_millis(at.as_millis())
+}
+
+/// The client. `CACHE` validation answers are kept; the buffers are the caller's
+/// (`request` at least 512 bytes, `response` at least 1 KiB; larger answers are refused).
+pub struct Client<'a, C: Connect, const CACHE: usize, O: Observer = LogObserver> {
+    engine: Engine<CACHE, O>,
+    connector: C,
+    host: &'a str,
+    token: Option<Token<'a>>,
+    request: &'a mut [u8],
+    response: &'a mut [u8],
+}
+
+impl<'a, C: Connect, const CACHE: usize> Client<'a, C, CACHE, LogObserver> {
+    /// A client for `host` (sent as the `Host` header) over `connector`.
+    pub fn new(
+        config: EngineConfig,
+        connector: C,
+        host: &'a str,
+        token: Option<&'a str>,
+        request: &'a mut [u8],
+        response: &'a mut [u8],
+    ) -> Self {
+        Client::with_observer(
+            config,
+            LogObserver,
+            connector,
+            host,
+            token,
+            request,
+            response,
+        )
+    }
+}
+
+impl<'a, C: Connect, const CACHE: usize, O: Observer> Client<'a, C, CACHE, O> {
+    /// As [`Client::new`], with an observer of the engine's events.
+    pub fn with_observer(
+        config: EngineConfig,
+        observer: O,
+        connector: C,
+        host: &'a str,
+        token: Option<&'a str>,
+        request: &'a mut [u8],
+        response: &'a mut [u8],
+    ) -> Self {
+        Client {
+            engine: Engine::with_observer(config, observer),
+            connector,
+            host,
+            token: token.map(Token::new),
+            request,
+            response,
+        }
+    }
+
+    /// Mints one ID (a fallback ID is `Pending`, never final).
+    pub async fn mint(&mut self, what: MintRequest) -> Result<MintAnswer, MintError> {
+        match self.drive(Operation::Mint(what)).await {
+            Outcome::Mint(result) => result,
+            _ => Err(MintError::BufferTooSmall),
+        }
+    }
+
+    /// Validates an ID: locally first, then the cache, then the service.
+    pub async fn validate(&mut self, id: &[u8]) -> Validation {
+        match self.drive(Operation::Validate(id)).await {
+            Outcome::Validation(verdict) => verdict,
+            _ => unreachable!("a validation ends in a verdict"),
+        }
+    }
+
+    /// Asks the service's health endpoint.
+    pub async fn health(&mut self) -> Result<HealthAnswer, HealthError> {
+        match self.drive(Operation::Health).await {
+            Outcome::Health(result) => result,
+            _ => Err(HealthError::BufferTooSmall),
+        }
+    }
+
+    /// The engine's counters.
+    pub fn stats(&self) -> Stats {
+        self.engine.stats()
+    }
+
+    /// The engine, for its states and settings.
+    pub fn engine(&self) -> &Engine<CACHE, O> {
+        &self.engine
+    }
+
+    async fn drive(&mut self, operation: Operation<'_>) -> Outcome {
+        let mut call = self.engine.begin(operation, now());
+        let mut scratch = [0u8; 320];
+        loop {
+            let (length, timeout_at) = match self.engine.poll(&mut call, now(), &mut scratch) {
+                Action::Done(outcome) => return outcome,
+                Action::WaitUntil(at) => {
+                    Timer::at(embassy(at)).await;
+                    continue;
+                }
+                Action::Send {
+                    request,
+                    timeout_at,
+                } => (
+                    request.write_http1(self.host, self.token, self.request),
+                    timeout_at,
+                ),
+            };
+            let Ok(length) = length else {
+                // The request does not fit the buffer: nothing was sent.
+                self.engine
+                    .on_transport_error(&mut call, Failure::NotSent, now());
+                continue;
+            };
+            let exchanged = with_deadline(
+                embassy(timeout_at),
+                exchange(&mut self.connector, &self.request[..length], self.response),
+            )
+            .await;
+            match exchanged {
+                Err(_) => self.engine.on_timeout(&mut call, now()),
+                Ok(Err(ExchangeError::Transport(failure))) => {
+                    self.engine.on_transport_error(&mut call, failure, now())
+                }
+                Ok(Err(ExchangeError::Invalid)) => {
+                    self.engine.on_invalid_response(&mut call, now())
+                }
+                Ok(Ok(answer)) => {
+                    let response = Response {
+                        status: answer.status,
+                        retry_after: answer.retry_after.map(|(a, b)| &self.response[a..b]),
+                        body: &self.response[answer.body.0..answer.body.1],
+                    };
+                    self.engine.on_response(&mut call, response, now());
+                }
+            }
+        }
+    }
+}

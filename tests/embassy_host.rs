@@ -1,0 +1,143 @@
+//! The embassy adapter on the host: over tokio sockets through `embedded-io-adapters`,
+//! against the reference service — mint, validate, and an outage that opens the breaker
+//! and recovers. (embassy-time's `std` driver is enabled for these tests only.)
+
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use chittyid::EntityType;
+use chittyid::engine::{Endpoint, EngineConfig};
+use chittyid::resilience::{BreakerConfig, BreakerState, RetryConfig};
+use chittyid_embassy::{Client, Connect, ConnectError, MintAnswer, MintRequest, Validation};
+use chittyid_server::{Server, ServerConfig};
+use embedded_io_adapters::tokio_1::FromTokio;
+
+struct Tcp(SocketAddr);
+
+impl Connect for Tcp {
+    type Connection = FromTokio<tokio::net::TcpStream>;
+
+    async fn connect(&mut self) -> Result<Self::Connection, ConnectError> {
+        tokio::net::TcpStream::connect(self.0)
+            .await
+            .map(FromTokio::new)
+            .map_err(|_| ConnectError)
+    }
+}
+
+async fn server() -> Server {
+    Server::start(ServerConfig {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        tokens: vec!["fw-token".into()],
+        ..ServerConfig::default()
+    })
+    .await
+    .unwrap()
+}
+
+fn config() -> EngineConfig {
+    EngineConfig {
+        breaker: BreakerConfig {
+            reset_timeout: Duration::from_millis(500),
+            ..BreakerConfig::default()
+        },
+        retry: RetryConfig {
+            base_delay: Duration::from_millis(20),
+            ..RetryConfig::default()
+        },
+        attempt_timeout: Duration::from_secs(2),
+        ..EngineConfig::default()
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mint_validate_and_health_over_embedded_io() {
+    let server = server().await;
+    let host = server.addr().to_string();
+    let (mut request, mut response) = ([0u8; 1024], [0u8; 4096]);
+    let mut client: Client<'_, Tcp, 32> = Client::new(
+        config(),
+        Tcp(server.addr()),
+        &host,
+        Some("fw-token"),
+        &mut request,
+        &mut response,
+    );
+    let Ok(MintAnswer::Minted(id)) = client.mint(MintRequest::new(EntityType::Place)).await else {
+        panic!("mint failed");
+    };
+    let text = id.to_string();
+    assert!(matches!(
+        client.validate(text.as_bytes()).await,
+        Validation::Authoritative {
+            valid: true,
+            cached: false,
+            ..
+        }
+    ));
+    assert!(matches!(
+        client.validate(text.as_bytes()).await,
+        Validation::Authoritative {
+            valid: true,
+            cached: true,
+            ..
+        }
+    ));
+    assert!(matches!(
+        client.validate(b"03-1-USA-5537-P-2602-0-39").await,
+        Validation::Malformed(_)
+    ));
+    assert!(client.health().await.unwrap().healthy);
+    assert_eq!(
+        client.stats().endpoints[Endpoint::Validate as usize].attempts,
+        1
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_outage_opens_the_breaker_and_it_recovers() {
+    let server = server().await;
+    let host = server.addr().to_string();
+    let (mut request, mut response) = ([0u8; 1024], [0u8; 4096]);
+    let mut client: Client<'_, Tcp, 32> = Client::new(
+        config(),
+        Tcp(server.addr()),
+        &host,
+        Some("fw-token"),
+        &mut request,
+        &mut response,
+    );
+    let mut ids = Vec::new();
+    for _ in 0..8 {
+        if let Ok(MintAnswer::Minted(id)) = client.mint(MintRequest::new(EntityType::Thing)).await {
+            ids.push(id.to_string());
+        }
+    }
+    server.faults().set_down(true);
+    for id in &ids[..3] {
+        assert!(matches!(
+            client.validate(id.as_bytes()).await,
+            Validation::LocalOnly { .. }
+        ));
+    }
+    assert_eq!(
+        client.engine().breaker_state(Endpoint::Validate),
+        BreakerState::Open
+    );
+    let during = server.stats().outage_connections;
+    assert!(during <= 5, "{during} requests during the outage");
+    server.faults().set_down(false);
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    for id in &ids[3..6] {
+        assert!(matches!(
+            client.validate(id.as_bytes()).await,
+            Validation::Authoritative { valid: true, .. }
+        ));
+    }
+    assert_eq!(
+        client.engine().breaker_state(Endpoint::Validate),
+        BreakerState::Closed
+    );
+    server.shutdown().await;
+}
