@@ -23,9 +23,16 @@ fuzz_target!(|data: &[u8]| {
         match ChittyId::parse_with(data, options) {
             Ok(id) => {
                 let text = id.to_buf();
-                assert_eq!(text.as_bytes(), data, "display must round-trip byte for byte");
+                assert_eq!(
+                    text.as_bytes(),
+                    data,
+                    "display must round-trip byte for byte"
+                );
                 assert_eq!(ChittyId::parse_with(text.as_bytes(), options), Ok(id));
-                assert!(chittyid::checksum::verify(&text.as_bytes()[..text.len() - 3], id.check_value()));
+                assert!(chittyid::checksum::verify(
+                    &text.as_bytes()[..text.len() - 3],
+                    id.check_value()
+                ));
             }
             Err(error) => {
                 assert!(error.offset() <= data.len());

@@ -27,5 +27,5 @@ pub fn run() -> Result<(), String> {
             &scratch.to_string_lossy(),
         ],
     ))?;
-    size::run().map(|_| ())
+    size::run()
 }

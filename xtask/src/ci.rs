@@ -1,13 +1,23 @@
 //! `cargo xtask ci`: the whole of CI, in the order that fails fastest.
 
 use crate::cmd::{THUMB, cmd, ensure_target, exec, exec_counting_tests};
-use crate::fuzz;
+use crate::{fuzz, qemu};
 
 /// Seconds each fuzz target runs in the CI smoke.
 const FUZZ_SMOKE_SECONDS: u64 = 20;
 
 pub fn run() -> Result<(), String> {
     exec(cmd("cargo", &["fmt", "--all", "--check"]))?;
+    for manifest in [
+        "firmware/Cargo.toml",
+        "fuzz/Cargo.toml",
+        "xtask/size-probe/Cargo.toml",
+    ] {
+        exec(cmd(
+            "cargo",
+            &["fmt", "--check", "--manifest-path", manifest],
+        ))?;
+    }
     exec(cmd(
         "cargo",
         &[
@@ -66,8 +76,11 @@ pub fn run() -> Result<(), String> {
         "cargo",
         &["test", "--workspace", "--features", "chittyid/serde"],
     ))?;
+    qemu::run()?;
     fuzz::run(FUZZ_SMOKE_SECONDS)?;
-    println!("\nxtask ci: all checks passed (fmt, clippy, firmware builds, tests, fuzz smoke)");
+    println!(
+        "\nxtask ci: all checks passed (fmt, clippy, firmware builds, tests, QEMU self-test, fuzz smoke)"
+    );
     println!("tests: {passed} passed, {failed} failed");
     Ok(())
 }

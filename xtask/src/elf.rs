@@ -1,5 +1,5 @@
-//! Reading the flash footprint of a 32-bit little-endian ELF file: the sizes of its
-//! allocated, non-writable sections (code and read-only data).
+//! Reading the footprint of a 32-bit little-endian ELF file: flash (code, constants and
+//! the load image of initialised data) and static RAM (`.data` and `.bss`).
 
 const SHF_WRITE: u32 = 0x1;
 const SHF_ALLOC: u32 = 0x2;
@@ -19,23 +19,33 @@ fn u32_at(bytes: &[u8], at: usize) -> Result<u32, String> {
         .ok_or_else(|| "ELF file is truncated".to_string())
 }
 
-/// Bytes of flash: the sum of the allocated, read-only sections that have contents.
-pub fn flash_bytes(elf: &[u8]) -> Result<u64, String> {
+/// Flash (allocated read-only sections with contents: code and constants) and static
+/// RAM (allocated writable sections: `.data` and `.bss`), in bytes.
+pub fn footprint(elf: &[u8]) -> Result<(u64, u64), String> {
     if elf.get(..4) != Some(b"\x7fELF") || elf.get(4) != Some(&1) || elf.get(5) != Some(&1) {
         return Err("not a 32-bit little-endian ELF file".into());
     }
     let section_headers = u32_at(elf, 0x20)? as usize;
     let entry_size = usize::from(u16_at(elf, 0x2E)?);
     let count = usize::from(u16_at(elf, 0x30)?);
-    let mut total = 0u64;
+    let (mut flash, mut ram) = (0u64, 0u64);
     for index in 0..count {
         let header = section_headers + index * entry_size;
         let kind = u32_at(elf, header + 4)?;
         let flags = u32_at(elf, header + 8)?;
-        let size = u32_at(elf, header + 20)?;
-        if flags & SHF_ALLOC != 0 && flags & SHF_WRITE == 0 && kind != SHT_NOBITS {
-            total += u64::from(size);
+        let size = u64::from(u32_at(elf, header + 20)?);
+        if flags & SHF_ALLOC == 0 {
+            continue;
+        }
+        if flags & SHF_WRITE != 0 {
+            ram += size;
+            // Initialised data also occupies flash (its load image).
+            if kind != SHT_NOBITS {
+                flash += size;
+            }
+        } else if kind != SHT_NOBITS {
+            flash += size;
         }
     }
-    Ok(total)
+    Ok((flash, ram))
 }

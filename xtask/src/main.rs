@@ -3,13 +3,15 @@
 //! - `ci`: everything CI checks (format, lints, tests, firmware builds, a fuzz smoke).
 //! - `fuzz [--seconds N]`: every fuzz target for N seconds (default 60).
 //! - `bench`: the benchmarks of the issues, side by side with their baselines.
-//! - `size`: flash used by the parser and checksum on `thumbv7em-none-eabihf`.
+//! - `size`: flash and static RAM of the parser, the engine and the firmware example.
+//! - `qemu`: the firmware self-test on an emulated Cortex-M, compared with the host's.
 
 mod bench;
 mod ci;
 mod cmd;
 mod elf;
 mod fuzz;
+mod qemu;
 mod size;
 
 use std::process::ExitCode;
@@ -21,7 +23,8 @@ fn main() -> ExitCode {
         Some("fuzz") => seconds(&args[1..], 60).and_then(fuzz::run),
 
         Some("bench") => bench::run(),
-        Some("size") => size::run().map(|_| ()),
+        Some("size") => size::run(),
+        Some("qemu") => qemu::run(),
         _ => Err("usage: cargo xtask ci | fuzz [--seconds N] | bench | size".to_string()),
     };
     match result {

@@ -1,38 +1,25 @@
-//! `cargo xtask size`: the flash the parser and checksum take on a Cortex-M4F, measured as
-//! the difference between two probe images (one parses, one does not).
+//! `cargo xtask size`: flash and static RAM on a Cortex-M4F for (a) the parser and
+//! checksum alone, (b) the engine with a 32-entry cache, and (c) the firmware example
+//! (engine, embassy adapter, executor and time driver), each against an empty image.
 
 use crate::cmd::{THUMB, cmd, ensure_target, exec, root};
-use crate::elf::flash_bytes;
+use crate::elf::footprint;
 
-/// The flash measurement, in bytes of code and read-only data.
-pub struct Size {
-    /// An image that parses with full diagnostics and computes a checksum.
-    pub with_parser: u64,
-    /// An image that only recognizes valid IDs and computes a checksum.
-    pub with_recognizer: u64,
-    /// An image that does neither.
-    pub baseline: u64,
+/// One image's footprint in bytes.
+#[derive(Clone, Copy)]
+pub struct Footprint {
+    pub flash: u64,
+    pub ram: u64,
 }
 
-impl Size {
-    /// What `ChittyId::parse_bytes` and `checksum::compute` add.
-    pub fn parser(&self) -> u64 {
-        self.with_parser.saturating_sub(self.baseline)
-    }
-
-    /// What `ChittyId::recognize` and `checksum::compute` add.
-    pub fn recognizer(&self) -> u64 {
-        self.with_recognizer.saturating_sub(self.baseline)
-    }
+fn read(path: std::path::PathBuf) -> Result<Footprint, String> {
+    let bytes = std::fs::read(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let (flash, ram) = footprint(&bytes)?;
+    Ok(Footprint { flash, ram })
 }
 
-pub fn run() -> Result<Size, String> {
-    ensure_target(THUMB)?;
-    exec(cmd(
-        "cargo",
-        &["build", "-p", "chittyid", "--release", "--target", THUMB],
-    ))?;
-    let manifest = root().join("xtask/size-probe/Cargo.toml");
+fn build(manifest: &str) -> Result<(), String> {
+    let manifest = root().join(manifest);
     exec(cmd(
         "cargo",
         &[
@@ -43,33 +30,59 @@ pub fn run() -> Result<Size, String> {
             "--target",
             THUMB,
         ],
+    ))
+}
+
+pub fn run() -> Result<(), String> {
+    ensure_target(THUMB)?;
+    exec(cmd(
+        "cargo",
+        &["build", "-p", "chittyid", "--release", "--target", THUMB],
     ))?;
-    let dir = root()
+    build("xtask/size-probe/Cargo.toml")?;
+    build("firmware/Cargo.toml")?;
+    let probes = root()
         .join("xtask/size-probe/target")
         .join(THUMB)
         .join("release");
-    let read = |name: &str| {
-        let path = dir.join(name);
-        std::fs::read(&path)
-            .map_err(|e| format!("{}: {e}", path.display()))
-            .and_then(|bytes| flash_bytes(&bytes))
+    let firmware = root().join("firmware/target").join(THUMB).join("release");
+    let empty = read(probes.join("empty"))?;
+    let parse = read(probes.join("parse"))?;
+    let recognize = read(probes.join("recognize"))?;
+    let engine = read(probes.join("engine"))?;
+    let client = read(firmware.join("client"))?;
+    let selftest = read(firmware.join("selftest"))?;
+    let delta = |f: Footprint| {
+        (
+            f.flash.saturating_sub(empty.flash),
+            f.ram.saturating_sub(empty.ram),
+        )
     };
-    let size = Size {
-        with_parser: read("parse")?,
-        with_recognizer: read("recognize")?,
-        baseline: read("empty")?,
-    };
     println!(
-        "\nflash on {THUMB} (opt-level z, LTO), beyond an empty image of {} bytes:",
-        size.baseline
+        "\nsizes on {THUMB} (opt-level z, LTO), beyond an empty image ({} B flash):",
+        empty.flash
+    );
+    let (pf, _) = delta(parse);
+    let (rf, _) = delta(recognize);
+    let (ef, er) = delta(engine);
+    println!("  (a) parse (full diagnostics) + checksum   {pf:>7} B flash             goal < 4096");
+    println!("      recognize (no diagnostics) + checksum {rf:>7} B flash");
+    println!(
+        "  (b) engine, 32-entry cache, all calls      {ef:>7} B flash {er:>6} B static RAM (+{} B engine on the stack)",
+        chittyid_engine_size()
     );
     println!(
-        "  parse (full diagnostics) + checksum  {:>6} bytes   (goal under 4096)",
-        size.parser()
+        "  (c) firmware example: engine + embassy adapter + executor + SysTick driver + semihosting\n      {:>7} B flash {:>6} B static RAM     goals < 49152 flash, < 8192 static RAM",
+        client.flash, client.ram
     );
     println!(
-        "  recognize (no diagnostics) + checksum {:>5} bytes",
-        size.recognizer()
+        "      self-test image (with the 100 KB vectors file): {} B flash, {} B static RAM",
+        selftest.flash, selftest.ram
     );
-    Ok(size)
+    Ok(())
+}
+
+/// `size_of::<Engine<32>>()` as built for the host (the same layout rules apply).
+fn chittyid_engine_size() -> usize {
+    size_of::<chittyid::engine::Engine<32>>()
 }

@@ -39,6 +39,7 @@ mod error;
 mod id;
 mod parse;
 pub mod resilience;
+pub mod selftest;
 #[cfg(feature = "serde")]
 mod serde_impl;
 pub mod wire;

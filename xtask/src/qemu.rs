@@ -1,0 +1,92 @@
+//! `cargo xtask qemu`: builds the firmware, runs the self-test image on an emulated
+//! Cortex-M4 (QEMU mps2-an386, semihosting), compares its report with the same
+//! self-test run on the host, and runs the firmware example. Installs QEMU if missing.
+
+use std::process::Command;
+
+use crate::cmd::{THUMB, cmd, ensure_target, exec, root, succeeds};
+
+/// The longest an image may run.
+const TIMEOUT_SECS: &str = "120";
+
+fn ensure_qemu() -> Result<(), String> {
+    if succeeds(cmd("qemu-system-arm", &["--version"])) {
+        return Ok(());
+    }
+    let _ = exec(cmd("apt-get", &["update", "-q"]));
+    exec(cmd(
+        "apt-get",
+        &[
+            "install",
+            "-y",
+            "-q",
+            "--no-install-recommends",
+            "qemu-system-arm",
+        ],
+    ))
+}
+
+/// Runs one image; returns (success, standard output).
+fn run_image(name: &str) -> Result<(bool, String), String> {
+    let elf = root()
+        .join("firmware/target")
+        .join(THUMB)
+        .join("release")
+        .join(name);
+    let mut command = Command::new("timeout");
+    command.args([
+        TIMEOUT_SECS,
+        "qemu-system-arm",
+        "-machine",
+        "mps2-an386",
+        "-cpu",
+        "cortex-m4",
+        "-nographic",
+    ]);
+    command
+        .args(["-semihosting-config", "enable=on,target=native", "-kernel"])
+        .arg(&elf);
+    println!("\n$ qemu-system-arm … -kernel {}", elf.display());
+    let out = command
+        .output()
+        .map_err(|e| format!("could not run QEMU: {e}"))?;
+    let stdout = String::from_utf8_lossy(&out.stdout).replace("\r\n", "\n");
+    print!("{stdout}");
+    Ok((out.status.success(), stdout))
+}
+
+pub fn run() -> Result<(), String> {
+    ensure_target(THUMB)?;
+    ensure_qemu()?;
+    let manifest = root().join("firmware/Cargo.toml");
+    exec(cmd(
+        "cargo",
+        &[
+            "build",
+            "--release",
+            "--manifest-path",
+            &manifest.to_string_lossy(),
+            "--target",
+            THUMB,
+        ],
+    ))?;
+    let (passed, firmware_report) = run_image("selftest")?;
+    let vectors = std::fs::read(root().join("tests/data/vectors.jsonl"))
+        .map_err(|e| format!("vectors: {e}"))?;
+    let mut host_report = String::new();
+    let host_passed = chittyid::selftest::run(&vectors, &mut host_report);
+    if !passed || !host_passed {
+        return Err("the self-test failed".into());
+    }
+    if firmware_report != host_report {
+        return Err(format!(
+            "the firmware's report differs from the host's:\n--- host\n{host_report}--- firmware\n{firmware_report}"
+        ));
+    }
+    println!("self-test: the firmware's report matches the host's");
+    let (client_passed, _) = run_image("client")?;
+    if !client_passed {
+        return Err("the firmware example failed".into());
+    }
+    Ok(())
+}
