@@ -4,7 +4,7 @@ use crate::cmd::{THUMB, cmd, ensure_target, exec, exec_counting_tests};
 use crate::{fuzz, qemu};
 
 /// Seconds each fuzz target runs in the CI smoke.
-const FUZZ_SMOKE_SECONDS: u64 = 20;
+const FUZZ_SMOKE_SECONDS: u64 = 15;
 
 pub fn run() -> Result<(), String> {
     exec(cmd("cargo", &["fmt", "--all", "--check"]))?;
