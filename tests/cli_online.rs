@@ -183,3 +183,32 @@ fn health_reports_the_service() {
     assert_eq!(output.status.code(), Some(0));
     assert_eq!(lines(&output)[0]["healthy"], true);
 }
+
+#[test]
+fn the_token_never_shows_in_the_output_of_a_failing_run() {
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let url = format!("http://127.0.0.1:{port}");
+    let secret = "cli-secret-0a1b2c3d4e5f";
+    let output = chittyid(&[
+        "mint",
+        "--type",
+        "person",
+        "--json",
+        "--service",
+        &url,
+        "--token",
+        secret,
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let everything = format!(
+        "{}{}",
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    assert!(everything.contains("summary"), "{everything}");
+    assert!(!everything.contains(secret), "{everything}");
+}

@@ -369,6 +369,33 @@ fn hostile_input_gets_clear_errors_and_never_stops_the_service() {
         ),
         "{answer:?}"
     );
+    // Broken chunked encoding in the request body.
+    let chunked = b"POST /api/validate HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\nzz\r\n{}\r\n0\r\n\r\n";
+    let answer = raw(addr, chunked, Duration::from_secs(5)).unwrap();
+    assert!(
+        answer.as_ref().is_none_or(|a| a.status == 400),
+        "{answer:?}"
+    );
+    // Deeply nested and huge JSON.
+    let deep = format!("{}{}", "[".repeat(5_000), "]".repeat(5_000));
+    let answer = call(addr, "POST", "/api/validate", &[], &deep);
+    assert_eq!(
+        answer.status,
+        400,
+        "{}",
+        String::from_utf8_lossy(&answer.body)
+    );
+    let huge = format!(r#"{{"id":"{}"}}"#, "9".repeat(100_000));
+    assert_eq!(call(addr, "POST", "/api/validate", &[], &huge).status, 413);
+    // A body dripped slower than the body time-out.
+    let mut drip = TcpStream::connect(addr).unwrap();
+    drip.write_all(b"POST /api/validate HTTP/1.1\r\nHost: x\r\nContent-Length: 40\r\nConnection: close\r\n\r\n{").unwrap();
+    drip.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
+    let answer = http::read_answer(&mut drip).unwrap();
+    assert!(
+        answer.as_ref().is_none_or(|a| a.status == 408),
+        "{answer:?}"
+    );
     // Invalid UTF-8 in the path.
     let answer = raw(
         addr,

@@ -5,12 +5,14 @@
 //! - `bench`: the benchmarks of the issues, side by side with their baselines.
 //! - `size`: flash and static RAM of the parser, the engine and the firmware example.
 //! - `qemu`: the firmware self-test on an emulated Cortex-M, compared with the host's.
+//! - `miri`: the core's tests under Miri.
 
 mod bench;
 mod ci;
 mod cmd;
 mod elf;
 mod fuzz;
+mod miri;
 mod qemu;
 mod size;
 
@@ -25,6 +27,7 @@ fn main() -> ExitCode {
         Some("bench") => bench::run(),
         Some("size") => size::run(),
         Some("qemu") => qemu::run(),
+        Some("miri") => miri::run(),
         _ => Err("usage: cargo xtask ci | fuzz [--seconds N] | bench | size".to_string()),
     };
     match result {

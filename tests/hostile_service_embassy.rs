@@ -1,0 +1,84 @@
+//! The embassy adapter against a hostile service, through `embedded-io-adapters`: every
+//! misbehaviour ends in a typed error or a local-only verdict within the call's
+//! deadline, inside the caller's fixed buffers.
+
+#[path = "support/hostile.rs"]
+mod hostile;
+
+use std::net::SocketAddr;
+use std::time::{Duration, Instant};
+
+use chittyid::EntityType;
+use chittyid::engine::EngineConfig;
+use chittyid::resilience::RetryConfig;
+use chittyid_embassy::{Client, Connect, ConnectError, MintRequest, Validation};
+use embedded_io_adapters::tokio_1::FromTokio;
+use hostile::Hostile;
+
+const DEADLINE: Duration = Duration::from_secs(3);
+
+struct Tcp(SocketAddr);
+
+impl Connect for Tcp {
+    type Connection = FromTokio<tokio::net::TcpStream>;
+
+    async fn connect(&mut self) -> Result<Self::Connection, ConnectError> {
+        tokio::net::TcpStream::connect(self.0)
+            .await
+            .map(FromTokio::new)
+            .map_err(|_| ConnectError)
+    }
+}
+
+async fn run(kind: Hostile) -> Result<(), String> {
+    let addr = hostile::start(kind).await;
+    let config = EngineConfig {
+        attempt_timeout: Duration::from_millis(700),
+        call_deadline: DEADLINE,
+        retry: RetryConfig {
+            base_delay: Duration::from_millis(20),
+            ..RetryConfig::default()
+        },
+        ..EngineConfig::default()
+    };
+    let host = addr.to_string();
+    let (mut request, mut response) = ([0u8; 1024], [0u8; 4096]);
+    let mut client: Client<'_, Tcp, 32> = Client::new(
+        config,
+        Tcp(addr),
+        &host,
+        Some("t"),
+        &mut request,
+        &mut response,
+    );
+    let began = Instant::now();
+    let minted = client.mint(MintRequest::new(EntityType::Person)).await;
+    let took = began.elapsed();
+    if minted.is_ok() || took > DEADLINE + Duration::from_millis(500) {
+        return Err(format!("{kind:?}: mint {minted:?} in {took:?}"));
+    }
+    let began = Instant::now();
+    let verdict = client.validate(b"03-1-USA-5537-P-2602-0-38").await;
+    let took = began.elapsed();
+    if !matches!(verdict, Validation::LocalOnly { .. })
+        || took > DEADLINE + Duration::from_millis(500)
+    {
+        return Err(format!("{kind:?}: validation {verdict:?} in {took:?}"));
+    }
+    Ok(())
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn every_hostile_answer_ends_in_a_typed_error_within_the_deadline() {
+    let runs: Vec<_> = Hostile::ALL
+        .into_iter()
+        .map(|kind| tokio::spawn(run(kind)))
+        .collect();
+    let mut failures = Vec::new();
+    for run in runs {
+        if let Err(message) = run.await.unwrap() {
+            failures.push(message);
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
