@@ -2,28 +2,18 @@
 //! against the reference service — mint, validate, and an outage that opens the breaker
 //! and recovers. (embassy-time's `std` driver is enabled for these tests only.)
 
-use std::net::SocketAddr;
 use std::time::Duration;
 
 use chittyid::EntityType;
 use chittyid::engine::{Endpoint, EngineConfig};
 use chittyid::resilience::{BreakerConfig, BreakerState, RetryConfig};
-use chittyid_embassy::{Client, Connect, ConnectError, MintAnswer, MintRequest, Validation};
+use chittyid_embassy::{Client, MintAnswer, MintRequest, Validation};
 use chittyid_server::{Server, ServerConfig};
-use embedded_io_adapters::tokio_1::FromTokio;
 
-struct Tcp(SocketAddr);
+#[path = "support/tcp_connect.rs"]
+mod tcp_connect;
 
-impl Connect for Tcp {
-    type Connection = FromTokio<tokio::net::TcpStream>;
-
-    async fn connect(&mut self) -> Result<Self::Connection, ConnectError> {
-        tokio::net::TcpStream::connect(self.0)
-            .await
-            .map(FromTokio::new)
-            .map_err(|_| ConnectError)
-    }
-}
+use tcp_connect::Tcp;
 
 async fn server() -> Server {
     Server::start(ServerConfig {

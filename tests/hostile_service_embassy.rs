@@ -4,31 +4,19 @@
 
 #[path = "support/hostile.rs"]
 mod hostile;
+#[path = "support/tcp_connect.rs"]
+mod tcp_connect;
 
-use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use chittyid::EntityType;
 use chittyid::engine::EngineConfig;
 use chittyid::resilience::RetryConfig;
-use chittyid_embassy::{Client, Connect, ConnectError, MintRequest, Validation};
-use embedded_io_adapters::tokio_1::FromTokio;
+use chittyid_embassy::{Client, MintRequest, Validation};
 use hostile::Hostile;
+use tcp_connect::Tcp;
 
 const DEADLINE: Duration = Duration::from_secs(3);
-
-struct Tcp(SocketAddr);
-
-impl Connect for Tcp {
-    type Connection = FromTokio<tokio::net::TcpStream>;
-
-    async fn connect(&mut self) -> Result<Self::Connection, ConnectError> {
-        tokio::net::TcpStream::connect(self.0)
-            .await
-            .map(FromTokio::new)
-            .map_err(|_| ConnectError)
-    }
-}
 
 async fn run(kind: Hostile) -> Result<(), String> {
     let addr = hostile::start(kind).await;

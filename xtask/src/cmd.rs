@@ -125,3 +125,19 @@ pub fn nightly_cargo(args: &[&str]) -> Command {
         command
     }
 }
+
+/// Builds a separate workspace (firmware, size probes) in release for the thumb target.
+pub fn build_thumb(manifest: &str) -> Result<(), String> {
+    let manifest = root().join(manifest);
+    exec(cmd(
+        "cargo",
+        &[
+            "build",
+            "--release",
+            "--manifest-path",
+            &manifest.to_string_lossy(),
+            "--target",
+            THUMB,
+        ],
+    ))
+}

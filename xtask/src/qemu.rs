@@ -4,7 +4,7 @@
 
 use std::process::Command;
 
-use crate::cmd::{THUMB, cmd, ensure_target, exec, root, succeeds};
+use crate::cmd::{THUMB, build_thumb, cmd, ensure_target, exec, root, succeeds};
 
 /// The longest an image may run.
 const TIMEOUT_SECS: &str = "120";
@@ -58,18 +58,7 @@ fn run_image(name: &str) -> Result<(bool, String), String> {
 pub fn run() -> Result<(), String> {
     ensure_target(THUMB)?;
     ensure_qemu()?;
-    let manifest = root().join("firmware/Cargo.toml");
-    exec(cmd(
-        "cargo",
-        &[
-            "build",
-            "--release",
-            "--manifest-path",
-            &manifest.to_string_lossy(),
-            "--target",
-            THUMB,
-        ],
-    ))?;
+    build_thumb("firmware/Cargo.toml")?;
     let (passed, firmware_report) = run_image("selftest")?;
     let vectors = std::fs::read(root().join("tests/data/vectors.jsonl"))
         .map_err(|e| format!("vectors: {e}"))?;

@@ -2,7 +2,7 @@
 //! checksum alone, (b) the engine with a 32-entry cache, and (c) the firmware example
 //! (engine, embassy adapter, executor and time driver), each against an empty image.
 
-use crate::cmd::{THUMB, cmd, ensure_target, exec, root};
+use crate::cmd::{THUMB, build_thumb, cmd, ensure_target, exec, root};
 use crate::elf::footprint;
 
 /// One image's footprint in bytes.
@@ -18,29 +18,14 @@ fn read(path: std::path::PathBuf) -> Result<Footprint, String> {
     Ok(Footprint { flash, ram })
 }
 
-fn build(manifest: &str) -> Result<(), String> {
-    let manifest = root().join(manifest);
-    exec(cmd(
-        "cargo",
-        &[
-            "build",
-            "--release",
-            "--manifest-path",
-            &manifest.to_string_lossy(),
-            "--target",
-            THUMB,
-        ],
-    ))
-}
-
 pub fn run() -> Result<(), String> {
     ensure_target(THUMB)?;
     exec(cmd(
         "cargo",
         &["build", "-p", "chittyid", "--release", "--target", THUMB],
     ))?;
-    build("xtask/size-probe/Cargo.toml")?;
-    build("firmware/Cargo.toml")?;
+    build_thumb("xtask/size-probe/Cargo.toml")?;
+    build_thumb("firmware/Cargo.toml")?;
     let probes = root()
         .join("xtask/size-probe/target")
         .join(THUMB)

@@ -285,6 +285,7 @@ fn mint_spec(
         None | Some(Value::Null) => TrustLevel::Unverified,
         Some(v) => v
             .as_u64()
+            .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
             .filter(|&t| t <= 5)
             .and_then(|t| TrustLevel::from_digit(t as u8))
             .ok_or_else(|| {

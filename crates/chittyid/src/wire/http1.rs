@@ -162,45 +162,31 @@ pub fn parse_head(buf: &[u8], capacity: usize) -> Result<Option<Head<'_>>, Http1
     }))
 }
 
-/// Checks a chunked body: `Ok(true)` when it is complete (last chunk and trailers),
-/// `Ok(false)` when more bytes are needed.
-pub fn chunked_complete(body: &[u8]) -> Result<bool, Http1Error> {
-    Ok(walk_chunks(body, |_| {})?.is_some())
+/// One step through a chunked body.
+enum ChunkStep {
+    /// A chunk's data at `start..start + len`.
+    Data { start: usize, len: usize },
+    /// The last chunk and its trailers end here.
+    End,
+    /// More bytes are needed.
+    NeedMore,
 }
 
-/// Decodes a complete chunked body in place; returns the decoded length.
-pub fn dechunk_in_place(body: &mut [u8]) -> Result<usize, Http1Error> {
-    // First pass: validate and find the end; second: move each chunk's data forward.
-    walk_chunks(body, |_| {})?.ok_or(Http1Error::Truncated)?;
-    let mut write = 0;
-    let mut read = 0;
-    loop {
-        let line_end = find(&body[read..], b"\r\n").ok_or(Http1Error::BadChunk)? + read;
-        let size_text = body[read..line_end]
-            .split(|&b| b == b';')
-            .next()
-            .unwrap_or_default();
-        let size = number(size_text.trim_ascii(), 16).ok_or(Http1Error::BadChunk)?;
-        let data = line_end + 2;
-        if size == 0 {
-            return Ok(write);
-        }
-        body.copy_within(data..data + size, write);
-        write += size;
-        read = data + size + 2;
-    }
+/// Walks a chunked body one chunk at a time, holding only a position, so that the
+/// caller may move bytes between steps (decoding in place).
+struct ChunkCursor {
+    at: usize,
 }
 
-/// Walks the chunks, calling `each` with every data span; `Ok(None)` if incomplete,
-/// `Ok(Some(end))` with the end of the whole encoding.
-fn walk_chunks(body: &[u8], mut each: impl FnMut(&[u8])) -> Result<Option<usize>, Http1Error> {
-    let mut at = 0;
-    loop {
+impl ChunkCursor {
+    fn step(&mut self, body: &[u8]) -> Result<ChunkStep, Http1Error> {
+        let at = self.at;
         let Some(line) = find(&body[at..], b"\r\n") else {
+            // A size line is a few hex digits and perhaps an extension.
             return if body.len() - at > 64 {
                 Err(Http1Error::BadChunk)
             } else {
-                Ok(None)
+                Ok(ChunkStep::NeedMore)
             };
         };
         let size_text = body[at..at + line]
@@ -214,25 +200,60 @@ fn walk_chunks(body: &[u8], mut each: impl FnMut(&[u8])) -> Result<Option<usize>
             let mut t = data;
             loop {
                 let Some(end) = find(&body[t..], b"\r\n") else {
-                    return Ok(None);
+                    return Ok(ChunkStep::NeedMore);
                 };
                 if end == 0 {
-                    return Ok(Some(t + 2));
+                    return Ok(ChunkStep::End);
                 }
                 t += end + 2;
             }
         }
-        let Some(after) = data.checked_add(size).and_then(|d| d.checked_add(2)) else {
-            return Err(Http1Error::BadChunk);
-        };
+        let after = data
+            .checked_add(size)
+            .and_then(|d| d.checked_add(2))
+            .ok_or(Http1Error::BadChunk)?;
         if body.len() < after {
-            return Ok(None);
+            return Ok(ChunkStep::NeedMore);
         }
         if &body[after - 2..after] != b"\r\n" {
             return Err(Http1Error::BadChunk);
         }
-        each(&body[data..data + size]);
-        at = after;
+        self.at = after;
+        Ok(ChunkStep::Data {
+            start: data,
+            len: size,
+        })
+    }
+}
+
+/// Checks a chunked body: `Ok(true)` when it is complete (last chunk and trailers),
+/// `Ok(false)` when more bytes are needed.
+pub fn chunked_complete(body: &[u8]) -> Result<bool, Http1Error> {
+    let mut cursor = ChunkCursor { at: 0 };
+    loop {
+        match cursor.step(body)? {
+            ChunkStep::Data { .. } => {}
+            ChunkStep::End => return Ok(true),
+            ChunkStep::NeedMore => return Ok(false),
+        }
+    }
+}
+
+/// Decodes a complete chunked body in place; returns the decoded length. Each chunk's
+/// data moves forward over the size lines before it; the cursor only reads ahead of
+/// what was moved.
+pub fn dechunk_in_place(body: &mut [u8]) -> Result<usize, Http1Error> {
+    let mut cursor = ChunkCursor { at: 0 };
+    let mut write = 0;
+    loop {
+        match cursor.step(body)? {
+            ChunkStep::Data { start, len } => {
+                body.copy_within(start..start + len, write);
+                write += len;
+            }
+            ChunkStep::End => return Ok(write),
+            ChunkStep::NeedMore => return Err(Http1Error::Truncated),
+        }
     }
 }
 
