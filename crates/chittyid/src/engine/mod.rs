@@ -135,6 +135,12 @@ impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
     /// or one whose answer is cached, is finished at once without the network.
     pub fn begin(&mut self, operation: Operation<'_>, now: Instant) -> Call {
         let deadline = now.saturating_add(self.config.call_deadline);
+        let endpoint = match operation {
+            Operation::Mint(_) => Endpoint::Mint,
+            Operation::Validate(_) => Endpoint::Validate,
+            Operation::Health => Endpoint::Health,
+        };
+        self.stats.endpoints[endpoint as usize].calls += 1;
         let target = match operation {
             // The key is drawn at the first send, so that calls refused at once cost nothing.
             Operation::Mint(what) => Target::Mint { what, key: None },
@@ -148,8 +154,6 @@ impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
                 Ok(id) => Target::Validate(id),
             },
         };
-        let endpoint = target.endpoint();
-        self.stats.endpoints[endpoint as usize].calls += 1;
         if let Target::Validate(id) = target
             && let Some(verdict) = self.cache.get(id, now)
         {
