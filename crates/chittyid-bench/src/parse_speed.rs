@@ -43,7 +43,10 @@ pub fn run() {
 
     let overhead = count_ok(|id: &str| id.len() == 25, &ids);
     let parse = count_ok(|id: &str| ChittyId::parse(id).is_ok(), &ids);
-    let recognize = count_ok(|id: &str| ChittyId::recognize(id.as_bytes()).is_some(), &ids);
+    let recognize = count_ok(
+        |id: &str| ChittyId::recognize(id.as_bytes()).is_some(),
+        &ids,
+    );
     let baseline = count_ok(|id: &str| regex.is_valid(id), &ids);
     let parse_invalid = count_ok(|id: &str| ChittyId::parse(id).is_ok(), &invalid);
     let baseline_invalid = count_ok(|id: &str| regex.is_valid(id), &invalid);
