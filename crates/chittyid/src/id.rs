@@ -254,7 +254,7 @@ impl ChittyId {
             self.region().digit(),
             self.jurisdiction(),
             self.sequence(),
-            self.entity_type(),
+            self.entity_type().code_byte(),
             ym.as_number(),
             ym.is_three_digit(),
             self.trust_level().digit(),
@@ -361,7 +361,7 @@ pub(crate) const fn check_value_of(
     region: u8,
     jurisdiction: Jurisdiction,
     sequence: u16,
-    entity_type: EntityType,
+    entity_code: u8,
     year_month: u16,
     three_digit_ym: bool,
     trust: u8,
@@ -373,7 +373,7 @@ pub(crate) const fn check_value_of(
         + letter_value(l1) * 10_000
         + letter_value(l2) * 100
         + letter_value(l3);
-    let middle = sequence as u32 * 100 + letter_value(entity_type.code_byte());
+    let middle = sequence as u32 * 100 + letter_value(entity_code);
     let tail = year_month as u32 * 10 + trust as u32;
     let (head_weight, middle_weight) = if three_digit_ym {
         (pow10_mod(10), pow10_mod(4))

@@ -149,7 +149,7 @@ pub(super) fn parse_canonical(input: &[u8]) -> Option<ChittyId> {
         region,
         jurisdiction,
         sequence,
-        entity_type,
+        b[14],
         year_month.as_number(),
         false,
         trust,

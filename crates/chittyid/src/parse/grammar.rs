@@ -202,7 +202,7 @@ pub(super) fn parse(input: &[u8], options: ParseOptions) -> Result<ChittyId, Par
         parts.region.digit(),
         parts.jurisdiction,
         parts.sequence,
-        parts.entity_type,
+        parts.entity_type.code_byte(),
         parts.year_month.as_number(),
         parts.year_month.is_three_digit(),
         parts.trust_level.digit(),
