@@ -61,16 +61,22 @@ impl Broken {
 /// A piece's text and the hyphen after it, if any.
 type PieceAndHyphen<'a> = (&'a [u8], Option<&'a [u8]>);
 
-/// Splits on `-` with nom, keeping the first eight pieces and counting the rest.
-pub(super) fn split(input: &[u8]) -> Pieces<'_> {
-    let empty = Piece {
-        text: &[],
-        start: 0,
-    };
-    let mut pieces = Pieces {
-        first: [empty; SEGMENTS],
-        count: 0,
-    };
+impl Pieces<'_> {
+    /// No pieces yet.
+    pub(super) const fn new() -> Self {
+        Pieces {
+            first: [Piece {
+                text: &[],
+                start: 0,
+            }; SEGMENTS],
+            count: 0,
+        }
+    }
+}
+
+/// Splits on `-` with nom into `pieces` (filled in place: no copy of the table),
+/// keeping the first eight pieces and counting the rest.
+pub(super) fn split<'a>(input: &'a [u8], pieces: &mut Pieces<'a>) {
     let mut rest = input;
     loop {
         let step: IResult<&[u8], PieceAndHyphen<'_>, Error<&[u8]>> =
@@ -90,7 +96,6 @@ pub(super) fn split(input: &[u8]) -> Pieces<'_> {
             break;
         }
     }
-    pieces
 }
 
 /// Exactly `N` bytes that satisfy `class`, and nothing after them. On failure, the
@@ -164,7 +169,8 @@ pub(super) fn parse(input: &[u8], options: ParseOptions) -> Result<ChittyId, Par
             found_char(&input[offset..]),
         ));
     }
-    let pieces = split(input);
+    let mut pieces = Pieces::new();
+    split(input, &mut pieces);
     if let Some(format) = legacy::detect(input, &pieces) {
         return Err(ParseError::new(
             ErrorKind::LegacyFormat(format),
