@@ -375,10 +375,15 @@ pub(crate) const fn check_value_of(
         + letter_value(l3);
     let middle = sequence as u32 * 100 + letter_value(entity_code);
     let tail = year_month as u32 * 10 + trust as u32;
+    // Computed at compile time (a size-optimised build would not fold the loops).
+    const HEAD_WEIGHT: u32 = pow10_mod(11);
+    const MIDDLE_WEIGHT: u32 = pow10_mod(5);
+    const HEAD_WEIGHT_3: u32 = pow10_mod(10);
+    const MIDDLE_WEIGHT_3: u32 = pow10_mod(4);
     let (head_weight, middle_weight) = if three_digit_ym {
-        (pow10_mod(10), pow10_mod(4))
+        (HEAD_WEIGHT_3, MIDDLE_WEIGHT_3)
     } else {
-        (pow10_mod(11), pow10_mod(5))
+        (HEAD_WEIGHT, MIDDLE_WEIGHT)
     };
     let r = ((head % M) * head_weight + (middle % M) * middle_weight + tail % M) % M;
     check_value_from_remainder(r as u8)
