@@ -61,14 +61,16 @@ impl Broken {
 /// A piece's text and the hyphen after it, if any.
 type PieceAndHyphen<'a> = (&'a [u8], Option<&'a [u8]>);
 
-impl Pieces<'_> {
-    /// No pieces yet.
-    pub(super) const fn new() -> Self {
+impl<'a> Pieces<'a> {
+    /// No pieces yet. The empty slices point into `input`, so the table is filled with
+    /// a few stores rather than copied from a template (which would link `memcpy`).
+    pub(super) fn new(input: &'a [u8]) -> Self {
+        let empty = Piece {
+            text: &input[..0],
+            start: 0,
+        };
         Pieces {
-            first: [Piece {
-                text: &[],
-                start: 0,
-            }; SEGMENTS],
+            first: core::array::from_fn(|_| empty),
             count: 0,
         }
     }
@@ -169,7 +171,7 @@ pub(super) fn parse(input: &[u8], options: ParseOptions) -> Result<ChittyId, Par
             found_char(&input[offset..]),
         ));
     }
-    let mut pieces = Pieces::new();
+    let mut pieces = Pieces::new(input);
     split(input, &mut pieces);
     if let Some(format) = legacy::detect(input, &pieces) {
         return Err(ParseError::new(

@@ -22,14 +22,15 @@ fn starts_with_ignore_case(input: &[u8], prefix: &[u8]) -> bool {
 
 /// `^[A-Z]{2}-[A-Z]-[A-Z]{3}-[0-9]{4}-[A-Z]-[0-9]{2}-[A-Z]-[0-9A-Z]$`.
 fn is_v220_letter_pattern(pieces: &Pieces<'_>) -> bool {
-    let [vv, g, lll, ssss, t, yy, c, x] = pieces.first.map(|p| p.text);
+    // Read in place (an array `map` would copy the whole table).
+    let piece = |i: usize| pieces.first[i].text;
     pieces.count == SEGMENTS
-        && exactly::<2>(vv, upper).is_ok()
-        && exactly::<1>(g, upper).is_ok()
-        && exactly::<3>(lll, upper).is_ok()
-        && exactly::<4>(ssss, digit).is_ok()
-        && exactly::<1>(t, upper).is_ok()
-        && exactly::<2>(yy, digit).is_ok()
-        && exactly::<1>(c, upper).is_ok()
-        && exactly::<1>(x, |b| upper(b) || digit(b)).is_ok()
+        && exactly::<2>(piece(0), upper).is_ok()
+        && exactly::<1>(piece(1), upper).is_ok()
+        && exactly::<3>(piece(2), upper).is_ok()
+        && exactly::<4>(piece(3), digit).is_ok()
+        && exactly::<1>(piece(4), upper).is_ok()
+        && exactly::<2>(piece(5), digit).is_ok()
+        && exactly::<1>(piece(6), upper).is_ok()
+        && exactly::<1>(piece(7), |b| upper(b) || digit(b)).is_ok()
 }
