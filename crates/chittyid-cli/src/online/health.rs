@@ -69,6 +69,5 @@ fn describe(error: &HealthError) -> String {
     match error {
         HealthError::Unavailable(why) => super::validate::unanswered(why),
         HealthError::InvalidAnswer(e) => format!("unusable answer: {e}"),
-        HealthError::BufferTooSmall => "request buffer too small".to_string(),
     }
 }

@@ -40,6 +40,8 @@ pub fn unanswered(why: &Unanswered) -> String {
             format!("{attempts} attempt(s) failed, last: {last:?}")
         }
         Unanswered::DeadlineExceeded => "deadline exceeded".to_string(),
+        Unanswered::BufferTooSmall => "the request did not fit the buffer".to_string(),
+        Unanswered::Cancelled => "cancelled".to_string(),
     }
 }
 

@@ -97,6 +97,10 @@ pub enum Unanswered {
     },
     /// The call's deadline passed.
     DeadlineExceeded,
+    /// The request did not fit the adapter's buffer, so it was not sent.
+    BufferTooSmall,
+    /// The caller abandoned the call.
+    Cancelled,
 }
 
 /// Why a mint produced no ID.
@@ -127,8 +131,6 @@ pub enum MintError {
     /// The service answered 2xx with something unusable (including an ID that does not
     /// verify, which is never returned).
     InvalidAnswer(WireError),
-    /// The request did not fit the adapter's buffer.
-    BufferTooSmall,
 }
 
 /// Why a health check failed.
@@ -139,8 +141,6 @@ pub enum HealthError {
     Unavailable(Unanswered),
     /// It answered something unusable.
     InvalidAnswer(WireError),
-    /// The request did not fit the adapter's buffer.
-    BufferTooSmall,
 }
 
 /// How a call ended.

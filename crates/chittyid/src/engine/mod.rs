@@ -229,19 +229,7 @@ impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
         };
         let Ok(request) = built else {
             self.breakers[endpoint as usize].release(permit);
-            let outcome = match call.target {
-                Target::Mint { .. } => Outcome::Mint(Err(MintError::BufferTooSmall)),
-                Target::Health | Target::Malformed => {
-                    Outcome::Health(Err(HealthError::BufferTooSmall))
-                }
-                // A validation request always fits the smallest useful buffer; if not,
-                // the service was not asked.
-                Target::Validate(_) => {
-                    return self.finish_unanswered(call, Unanswered::DeadlineExceeded, now);
-                }
-            };
-            self.finish(call, outcome, now);
-            return Action::Done(outcome);
+            return self.finish_unanswered(call, Unanswered::BufferTooSmall, now);
         };
         if call.attempts == 0 {
             // Calls count towards the retry budget when they first load the service.
@@ -346,9 +334,7 @@ impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
         if let Phase::InFlight { permit, .. } = call.phase {
             self.breakers[call.target.endpoint() as usize].release(permit);
         }
-        call.phase = Phase::Finished(Outcome::Health(Err(HealthError::Unavailable(
-            Unanswered::DeadlineExceeded,
-        ))));
+        call.phase = Phase::Finished(unanswered_outcome(call.target, Unanswered::Cancelled));
     }
 
     /// What the adapter's health task should do at `now`: run a check (with
@@ -428,7 +414,8 @@ impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
                     last: failure,
                     attempts: call.attempts,
                 };
-                return self.finish_unanswered_quiet(call, unanswered, now);
+                self.finish_unanswered_quiet(call, unanswered, now);
+                return;
             }
         };
         self.finish(call, outcome, now);
@@ -477,30 +464,22 @@ impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
         now: Instant,
     ) -> Action<'static> {
         self.stats.endpoints[call.target.endpoint() as usize].failed += 1;
-        self.finish_unanswered_quiet(call, reason, now);
-        match call.phase {
-            Phase::Finished(outcome) => Action::Done(outcome),
-            _ => Action::WaitUntil(now),
-        }
+        Action::Done(self.finish_unanswered_quiet(call, reason, now))
     }
 
     #[inline]
-    fn finish_unanswered_quiet(&mut self, call: &mut Call, reason: Unanswered, now: Instant) {
-        let outcome = match call.target {
-            Target::Mint { .. } => Outcome::Mint(Err(MintError::Unavailable(reason))),
-            Target::Health | Target::Malformed => {
-                Outcome::Health(Err(HealthError::Unavailable(reason)))
-            }
-            Target::Validate(id) => {
-                self.stats.local_only += 1;
-                Outcome::Validation(Validation::LocalOnly {
-                    id,
-                    kind: id.kind(),
-                    reason,
-                })
-            }
-        };
+    fn finish_unanswered_quiet(
+        &mut self,
+        call: &mut Call,
+        reason: Unanswered,
+        now: Instant,
+    ) -> Outcome {
+        let outcome = unanswered_outcome(call.target, reason);
+        if let Outcome::Validation(_) = outcome {
+            self.stats.local_only += 1;
+        }
         self.finish(call, outcome, now);
+        outcome
     }
 
     #[inline]
@@ -556,6 +535,22 @@ impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
         if transition.to == HealthState::Failed {
             self.observer.on_event(&Event::MaxReconnectAttemptsReached);
         }
+    }
+}
+
+/// How a call ends when the service was not asked or did not answer: a validation
+/// keeps its local verdict, explicitly local-only; a mint or health check fails.
+fn unanswered_outcome(target: Target, reason: Unanswered) -> Outcome {
+    match target {
+        Target::Mint { .. } => Outcome::Mint(Err(MintError::Unavailable(reason))),
+        Target::Health | Target::Malformed => {
+            Outcome::Health(Err(HealthError::Unavailable(reason)))
+        }
+        Target::Validate(id) => Outcome::Validation(Validation::LocalOnly {
+            id,
+            kind: id.kind(),
+            reason,
+        }),
     }
 }
 
