@@ -181,3 +181,44 @@ async fn misbehave(stream: &mut TcpStream, kind: Hostile) -> std::io::Result<()>
     }
     stream.flush().await
 }
+
+/// The deadline the hostile tests give each call.
+pub const DEADLINE: Duration = Duration::from_secs(3);
+
+/// One call's ending: `acceptable` (a typed error, or a local-only verdict) and within
+/// the deadline (plus scheduling slack).
+pub fn judge(
+    kind: Hostile,
+    call: &str,
+    acceptable: bool,
+    outcome: &dyn std::fmt::Debug,
+    took: Duration,
+) -> Result<(), String> {
+    if !acceptable {
+        return Err(format!("{kind:?}: {call} ended with {outcome:?}"));
+    }
+    if took > DEADLINE + Duration::from_millis(500) {
+        return Err(format!("{kind:?}: {call} took {took:?}"));
+    }
+    Ok(())
+}
+
+/// Runs `scenario` against every behaviour at once and fails listing each that ended
+/// wrongly.
+pub async fn run_all<F, Fut>(scenario: F)
+where
+    F: Fn(Hostile) -> Fut,
+    Fut: std::future::Future<Output = Result<(), String>> + Send + 'static,
+{
+    let runs: Vec<_> = Hostile::ALL
+        .into_iter()
+        .map(|kind| tokio::spawn(scenario(kind)))
+        .collect();
+    let mut failures = Vec::new();
+    for run in runs {
+        if let Err(message) = run.await.unwrap() {
+            failures.push(message);
+        }
+    }
+    assert!(failures.is_empty(), "{failures:#?}");
+}
