@@ -338,3 +338,22 @@ async fn a_hundred_thousand_distinct_validations_stay_within_the_cache() {
     assert!(grown < 64 * 1024, "memory grew by {grown} KiB");
     server.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn separate_clients_never_share_idempotency_keys() {
+    // A repeated key would make the service answer the second client's new mint with the
+    // first client's ID (a replay), so the two IDs must differ and nothing be replayed.
+    let server = server(vec![]).await;
+    let mut ids = Vec::new();
+    for _ in 0..2 {
+        let client = builder(&server).build().unwrap();
+        let Ok(MintAnswer::Minted(id)) = client.mint(MintRequest::new(EntityType::Person)).await
+        else {
+            panic!("mint failed");
+        };
+        ids.push(id);
+    }
+    assert_ne!(ids[0], ids[1]);
+    assert_eq!(server.stats().mints_replayed, 0);
+    server.shutdown().await;
+}

@@ -27,6 +27,8 @@ pub enum BuildError {
     Tls(String),
     /// The health monitor needs a tokio runtime, and none is running.
     NoRuntime,
+    /// The engine could not be set up (no thread to build it on).
+    EngineInit(String),
 }
 
 impl fmt::Display for BuildError {
@@ -37,6 +39,7 @@ impl fmt::Display for BuildError {
                 "invalid service URL {url:?}: expected http(s)://host[:port]"
             ),
             BuildError::Tls(e) => write!(f, "TLS setup: {e}"),
+            BuildError::EngineInit(e) => write!(f, "could not set up the engine: {e}"),
             BuildError::NoRuntime => {
                 f.write_str("the health monitor needs a running tokio runtime")
             }
@@ -45,6 +48,18 @@ impl fmt::Display for BuildError {
 }
 
 impl std::error::Error for BuildError {}
+
+/// A seed that differs between builders, processes and runs.
+fn fresh_seed() -> u64 {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static BUILT: AtomicU64 = AtomicU64::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |d| d.as_nanos() as u64);
+    let mixed =
+        nanos ^ (u64::from(std::process::id()) << 32) ^ BUILT.fetch_add(1, Ordering::Relaxed);
+    chittyid::resilience::Rng::new(mixed).next_u64()
+}
 
 /// Settings for a [`Client`]; see [`Client::builder`].
 #[derive(Clone)]
@@ -74,7 +89,10 @@ impl Default for ClientBuilder {
         ClientBuilder {
             url: None,
             token: None,
-            config: EngineConfig::default(),
+            config: EngineConfig {
+                seed: fresh_seed(),
+                ..EngineConfig::default()
+            },
             roots: Vec::new(),
             root_errors: Vec::new(),
             health_monitor: true,
@@ -147,13 +165,15 @@ impl ClientBuilder {
         self
     }
 
-    /// Seed for jitter and idempotency keys (default: from the clock).
+    /// Seed for jitter and idempotency keys (default: fresh for every builder, from the
+    /// clock, the process and a counter; a fixed seed would repeat keys across runs,
+    /// and the service would answer a new mint with an old ID).
     pub fn seed(mut self, seed: u64) -> Self {
         self.config.seed = seed;
         self
     }
 
-    /// The whole engine configuration at once.
+    /// The whole engine configuration at once (its seed included, as given).
     pub fn engine_config(mut self, config: EngineConfig) -> Self {
         self.config = config;
         self

@@ -226,9 +226,9 @@ fn build_engine(
         .name("chittyid-engine-init".into())
         .stack_size(64 << 20)
         .spawn(move || Box::new(Engine::with_observer(config, observer)))
-        .map_err(|_| BuildError::NoRuntime)?
+        .map_err(|e| BuildError::EngineInit(e.to_string()))?
         .join()
-        .map_err(|_| BuildError::NoRuntime)
+        .map_err(|_| BuildError::EngineInit("the set-up thread panicked".into()))
 }
 
 /// A call in progress; if its future is dropped mid-way, the probe slot it may hold is

@@ -28,7 +28,9 @@ pub struct EngineConfig {
     /// Send an `Idempotency-Key` with every mint, which makes mints safe to retry
     /// (default on; turn off for services that do not honour the header).
     pub idempotency_keys: bool,
-    /// Seed for jitter and keys.
+    /// Seed for jitter and idempotency keys. With keys on, it must differ between runs
+    /// (a service remembers keys for a day): take it from a hardware RNG or the clock.
+    /// The std client does so unless told otherwise.
     pub seed: u64,
 }
 
