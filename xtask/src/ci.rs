@@ -1,7 +1,7 @@
 //! `cargo xtask ci`: the whole of CI, in the order that fails fastest.
 
 use crate::cmd::{THUMB, cmd, ensure_target, exec, exec_counting_tests};
-use crate::{fuzz, miri, qemu};
+use crate::{fuzz, miri, qemu, size};
 
 /// Seconds each fuzz target runs in the CI smoke.
 const FUZZ_SMOKE_SECONDS: u64 = 15;
@@ -77,10 +77,11 @@ pub fn run() -> Result<(), String> {
         &["test", "--workspace", "--features", "chittyid/serde"],
     ))?;
     qemu::run()?;
+    size::run()?;
     miri::run()?;
     fuzz::run(FUZZ_SMOKE_SECONDS)?;
     println!(
-        "\nxtask ci: all checks passed (fmt, clippy, firmware builds, tests, QEMU self-test, Miri, fuzz smoke)"
+        "\nxtask ci: all checks passed (fmt, clippy, firmware builds, tests, QEMU self-test, size budgets, Miri, fuzz smoke)"
     );
     println!("tests: {passed} passed, {failed} failed");
     Ok(())

@@ -1,9 +1,11 @@
 //! `cargo xtask`: the project's automation, with no dependencies.
 //!
-//! - `ci`: everything CI checks (format, lints, tests, firmware builds, a fuzz smoke).
+//! - `ci`: everything CI checks (format, lints, tests, firmware builds, QEMU, size
+//!   budgets, Miri, a fuzz smoke).
 //! - `fuzz [--seconds N]`: every fuzz target for N seconds (default 60).
 //! - `bench`: the benchmarks of the issues, side by side with their baselines.
-//! - `size`: flash and static RAM of the parser, the engine and the firmware example.
+//! - `size`: flash and static RAM of the parser, the engine and the firmware example,
+//!   failing when one is over its budget.
 //! - `qemu`: the firmware self-test on an emulated Cortex-M, compared with the host's.
 //! - `miri`: the core's tests under Miri.
 

@@ -64,7 +64,42 @@ pub fn run() -> Result<(), String> {
         "      self-test image (with the 100 KB vectors file): {} B flash, {} B static RAM",
         selftest.flash, selftest.ram
     );
-    Ok(())
+    check_budgets(&[
+        ("(a) parser + checksum flash", pf, PARSER_FLASH_BUDGET),
+        (
+            "(c) firmware example flash",
+            client.flash,
+            FIRMWARE_FLASH_BUDGET,
+        ),
+        (
+            "(c) firmware example static RAM",
+            client.ram,
+            FIRMWARE_RAM_BUDGET,
+        ),
+    ])
+}
+
+/// Flash the parser with full diagnostics plus the checksum may take (issue goal).
+const PARSER_FLASH_BUDGET: u64 = 4096;
+/// Flash and static RAM the firmware example may take (issue goals).
+const FIRMWARE_FLASH_BUDGET: u64 = 48 * 1024;
+const FIRMWARE_RAM_BUDGET: u64 = 8 * 1024;
+
+/// Fails, naming every image over its budget. Sizes are deterministic for a toolchain,
+/// so this guards against a change that quietly links something big (such as the
+/// general `memcpy`, which one struct move too many brings in).
+fn check_budgets(figures: &[(&str, u64, u64)]) -> Result<(), String> {
+    let over: Vec<String> = figures
+        .iter()
+        .filter(|(_, bytes, budget)| bytes >= budget)
+        .map(|(what, bytes, budget)| format!("{what}: {bytes} B, budget under {budget} B"))
+        .collect();
+    if over.is_empty() {
+        println!("  every image is within its budget");
+        Ok(())
+    } else {
+        Err(format!("over budget: {}", over.join("; ")))
+    }
 }
 
 /// `size_of::<Engine<32>>()` as built for the host (the same layout rules apply).

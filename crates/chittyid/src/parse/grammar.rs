@@ -17,7 +17,7 @@ use nom::{
 use super::{ParseOptions, legacy};
 use crate::component::{EntityType, Jurisdiction, Region, Segment, TrustLevel, YearMonth};
 use crate::error::{ErrorKind, Expected, Found, ParseError, ShortText};
-use crate::id::{ChittyId, Parts, check_value_of};
+use crate::id::{ChittyId, Parts};
 
 /// The number of segments of an ID.
 pub(super) const SEGMENTS: usize = 8;
@@ -29,9 +29,23 @@ pub(super) struct Piece<'a> {
     pub(super) start: usize,
 }
 
-/// The first [`SEGMENTS`] pieces of an input, and how many pieces it has in all.
-pub(super) struct Pieces<'a> {
-    pub(super) first: [Piece<'a>; SEGMENTS],
+impl<'a> Piece<'a> {
+    /// An empty piece at the start of `input` (the slice points into `input`, so a
+    /// table of them is filled with a few stores rather than copied from a template,
+    /// which would link `memcpy`).
+    fn empty(input: &'a [u8]) -> Self {
+        Piece {
+            text: &input[..0],
+            start: 0,
+        }
+    }
+}
+
+/// The first [`SEGMENTS`] pieces of an input, and how many pieces it has in all. The
+/// table is borrowed: it lives in the caller's frame and is never moved (a move of it
+/// is a `memcpy` call in a size-optimised firmware image).
+pub(super) struct Pieces<'p, 'a> {
+    pub(super) first: &'p [Piece<'a>; SEGMENTS],
     pub(super) count: usize,
 }
 
@@ -61,24 +75,10 @@ impl Broken {
 /// A piece's text and the hyphen after it, if any.
 type PieceAndHyphen<'a> = (&'a [u8], Option<&'a [u8]>);
 
-impl<'a> Pieces<'a> {
-    /// No pieces yet. The empty slices point into `input`, so the table is filled with
-    /// a few stores rather than copied from a template (which would link `memcpy`).
-    pub(super) fn new(input: &'a [u8]) -> Self {
-        let empty = Piece {
-            text: &input[..0],
-            start: 0,
-        };
-        Pieces {
-            first: core::array::from_fn(|_| empty),
-            count: 0,
-        }
-    }
-}
-
-/// Splits on `-` with nom into `pieces` (filled in place: no copy of the table),
-/// keeping the first eight pieces and counting the rest.
-pub(super) fn split<'a>(input: &'a [u8], pieces: &mut Pieces<'a>) {
+/// Splits on `-` with nom, filling `first` in place with the first eight pieces, and
+/// returns how many pieces there are in all.
+pub(super) fn split<'a>(input: &'a [u8], first: &mut [Piece<'a>; SEGMENTS]) -> usize {
+    let mut count = 0;
     let mut rest = input;
     loop {
         let step: IResult<&[u8], PieceAndHyphen<'_>, Error<&[u8]>> =
@@ -86,18 +86,19 @@ pub(super) fn split<'a>(input: &'a [u8], pieces: &mut Pieces<'a>) {
         let Ok((after, (text, hyphen))) = step else {
             break;
         };
-        if let Some(slot) = pieces.first.get_mut(pieces.count) {
+        if let Some(slot) = first.get_mut(count) {
             *slot = Piece {
                 text,
                 start: input.len() - rest.len(),
             };
         }
-        pieces.count += 1;
+        count += 1;
         rest = after;
         if hyphen.is_none() {
             break;
         }
     }
+    count
 }
 
 /// Exactly `N` bytes that satisfy `class`, and nothing after them. On failure, the
@@ -171,8 +172,12 @@ pub(super) fn parse(input: &[u8], options: ParseOptions) -> Result<ChittyId, Par
             found_char(&input[offset..]),
         ));
     }
-    let mut pieces = Pieces::new(input);
-    split(input, &mut pieces);
+    let mut first = [Piece::empty(input); SEGMENTS];
+    let count = split(input, &mut first);
+    let pieces = Pieces {
+        first: &first,
+        count,
+    };
     if let Some(format) = legacy::detect(input, &pieces) {
         return Err(ParseError::new(
             ErrorKind::LegacyFormat(format),
@@ -195,28 +200,24 @@ pub(super) fn parse(input: &[u8], options: ParseOptions) -> Result<ChittyId, Par
             Found::SegmentCount(pieces.count),
         ));
     }
-    let p = &pieces.first;
-    let parts = segments(p, options).map_err(|broken| {
-        let segment = broken.kind.segment().map_or(Segment::Version, |s| s);
-        let piece = p[segment.index()];
-        ParseError::new(
-            broken.kind,
-            piece.start + broken.at as usize,
-            broken.expected,
-            Found::Text(ShortText::new(piece.text)),
-        )
-    })?;
+    let p = pieces.first;
+    // The segments come back packed: a `Parts` moved between results is a `memcpy`
+    // call in a size-optimised firmware image, a packed ID is one register pair.
+    let id = match segments(p, options) {
+        Ok(id) => id,
+        Err(broken) => {
+            let segment = broken.kind.segment().map_or(Segment::Version, |s| s);
+            let piece = p[segment.index()];
+            return Err(ParseError::new(
+                broken.kind,
+                piece.start + broken.at as usize,
+                broken.expected,
+                Found::Text(ShortText::new(piece.text)),
+            ));
+        }
+    };
     let found = number(p[7].text) as u8;
-    let computed = check_value_of(
-        parts.version,
-        parts.region.digit(),
-        parts.jurisdiction,
-        parts.sequence,
-        parts.entity_type.code_byte(),
-        parts.year_month.as_number(),
-        parts.year_month.is_three_digit(),
-        parts.trust_level.digit(),
-    );
+    let computed = id.check_value();
     if computed != found {
         return Err(ParseError::new(
             ErrorKind::ChecksumMismatch,
@@ -225,11 +226,12 @@ pub(super) fn parse(input: &[u8], options: ParseOptions) -> Result<ChittyId, Par
             Found::CheckValue { found, computed },
         ));
     }
-    Ok(ChittyId::pack(parts))
+    Ok(id)
 }
 
-/// Checks the eight segments in order (the check value's format too, not its value).
-fn segments(p: &[Piece<'_>; SEGMENTS], options: ParseOptions) -> Result<Parts, Broken> {
+/// Checks the eight segments in order (the check value's format too, not its value),
+/// and packs them.
+fn segments(p: &[Piece<'_>; SEGMENTS], options: ParseOptions) -> Result<ChittyId, Broken> {
     use ErrorKind as K;
     let version = number(&checked::<2>(
         p[0].text,
@@ -286,7 +288,7 @@ fn segments(p: &[Piece<'_>; SEGMENTS], options: ParseOptions) -> Result<Parts, B
         .ok_or(Broken::new(K::TrustLevel, Expected::TrustDigit))?;
 
     checked::<2>(p[7].text, digit, K::ChecksumFormat, Expected::CheckDigits)?;
-    Ok(Parts {
+    Ok(ChittyId::pack(Parts {
         version,
         region,
         jurisdiction,
@@ -294,7 +296,7 @@ fn segments(p: &[Piece<'_>; SEGMENTS], options: ParseOptions) -> Result<Parts, B
         entity_type,
         year_month,
         trust_level,
-    })
+    }))
 }
 
 /// `YYMM` with a month `01`-`12`, or in lenient mode (outside fallback IDs) `YYM`.

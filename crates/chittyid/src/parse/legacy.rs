@@ -4,7 +4,7 @@ use super::grammar::{Pieces, SEGMENTS, digit, exactly, upper};
 use crate::error::LegacyFormat;
 
 /// The legacy format `input` is written in, if any.
-pub(super) fn detect(input: &[u8], pieces: &Pieces<'_>) -> Option<LegacyFormat> {
+pub(super) fn detect(input: &[u8], pieces: &Pieces<'_, '_>) -> Option<LegacyFormat> {
     if starts_with_ignore_case(input, b"chitty_") {
         Some(LegacyFormat::ChittyUnderscore)
     } else if starts_with_ignore_case(input, b"CHITTY-") {
@@ -21,7 +21,7 @@ fn starts_with_ignore_case(input: &[u8], prefix: &[u8]) -> bool {
 }
 
 /// `^[A-Z]{2}-[A-Z]-[A-Z]{3}-[0-9]{4}-[A-Z]-[0-9]{2}-[A-Z]-[0-9A-Z]$`.
-fn is_v220_letter_pattern(pieces: &Pieces<'_>) -> bool {
+fn is_v220_letter_pattern(pieces: &Pieces<'_, '_>) -> bool {
     // Read in place (an array `map` would copy the whole table).
     let piece = |i: usize| pieces.first[i].text;
     pieces.count == SEGMENTS

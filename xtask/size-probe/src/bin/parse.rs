@@ -12,7 +12,13 @@ use size_probe::input;
 #[unsafe(no_mangle)]
 pub extern "C" fn _start() -> ! {
     let parsed = ChittyId::parse_bytes(input());
-    let _ = core::hint::black_box(parsed.map(|id| id.check_value()));
+    // Every field of the result (the ID, or the whole error) stays observable. By
+    // reference: moving the error into a new `Result` (as `parsed.map(..)` does) makes a
+    // size-optimised build call the general `memcpy`, about 860 B more.
+    core::hint::black_box(&parsed);
+    if let Ok(id) = parsed {
+        core::hint::black_box(id.check_value());
+    }
     let _ = core::hint::black_box(chittyid::checksum::compute(input()));
     loop {}
 }
