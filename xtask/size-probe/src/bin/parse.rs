@@ -12,9 +12,9 @@ use size_probe::input;
 #[unsafe(no_mangle)]
 pub extern "C" fn _start() -> ! {
     let parsed = ChittyId::parse_bytes(input());
-    // Every field of the result (the ID, or the whole error) stays observable. By
-    // reference: moving the error into a new `Result` (as `parsed.map(..)` does) makes a
-    // size-optimised build call the general `memcpy`, about 860 B more.
+    // Every field of the result (the ID, or the whole error) stays observable. Moving
+    // the error into a new `Result` instead (`parsed.map(..)`) measures 3.9 KiB: that
+    // move is a call to the general `memcpy` in a size-optimised build.
     core::hint::black_box(&parsed);
     if let Ok(id) = parsed {
         core::hint::black_box(id.check_value());
