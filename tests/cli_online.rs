@@ -1,10 +1,13 @@
 //! The CLI's online commands against `chittyid serve` over real sockets, and the demo.
 
-use std::io::{BufRead, BufReader};
-use std::process::{Child, Command, Output, Stdio};
+#[path = "support/serve_process.rs"]
+mod serve_process;
+
+use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
+use serve_process::{Serving, closed_port_url};
 
 fn chittyid(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_chittyid"))
@@ -13,35 +16,6 @@ fn chittyid(args: &[&str]) -> Output {
         .env_remove("CHITTY_ID_TOKEN")
         .output()
         .unwrap()
-}
-
-struct Serving(Child, String);
-
-impl Drop for Serving {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
-}
-
-fn serve(extra: &[&str]) -> Serving {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_chittyid"))
-        .args(["serve", "--addr", "127.0.0.1:0", "--token", "cli-token"])
-        .args(extra)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .trim()
-        .strip_prefix("listening on ")
-        .unwrap()
-        .to_string();
-    Serving(child, url)
 }
 
 fn lines(output: &Output) -> Vec<Value> {
@@ -78,7 +52,8 @@ fn demo_runs_offline_quickly_and_exits_zero() {
 
 #[test]
 fn mint_many_with_a_summary_then_validate_them() {
-    let serving = serve(&[]);
+    let serving = Serving::start("cli-token", &[]);
+    let service = serving.url();
     let output = chittyid(&[
         "mint",
         "--type",
@@ -89,7 +64,7 @@ fn mint_many_with_a_summary_then_validate_them() {
         "4",
         "--json",
         "--service",
-        &serving.1,
+        &service,
         "--token",
         "cli-token",
     ]);
@@ -123,7 +98,7 @@ fn mint_many_with_a_summary_then_validate_them() {
         .iter()
         .map(|r| r["id"].as_str().unwrap())
         .collect();
-    let mut args = vec!["validate", "--json", "--service", &serving.1];
+    let mut args = vec!["validate", "--json", "--service", &service];
     args.extend(&ids);
     args.push("03-1-USA-5537-P-2602-0-39");
     let output = chittyid(&args);
@@ -143,21 +118,16 @@ fn mint_many_with_a_summary_then_validate_them() {
 
 #[test]
 fn without_a_token_mint_is_refused_and_says_how_to_fix_it() {
-    let serving = serve(&[]);
-    let output = chittyid(&["mint", "--type", "place", "--service", &serving.1]);
+    let serving = Serving::start("cli-token", &[]);
+    let service = serving.url();
+    let output = chittyid(&["mint", "--type", "place", "--service", &service]);
     assert_eq!(output.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&output.stdout).contains("CHITTY_ID_TOKEN"));
 }
 
 #[test]
 fn an_unreachable_service_gives_a_local_only_verdict_not_a_valid_one() {
-    // A port with nothing listening.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let url = format!("http://127.0.0.1:{port}");
+    let url = closed_port_url();
     let output = chittyid(&[
         "validate",
         "--json",
@@ -178,20 +148,16 @@ fn an_unreachable_service_gives_a_local_only_verdict_not_a_valid_one() {
 
 #[test]
 fn health_reports_the_service() {
-    let serving = serve(&[]);
-    let output = chittyid(&["health", "--json", "--service", &serving.1]);
+    let serving = Serving::start("cli-token", &[]);
+    let service = serving.url();
+    let output = chittyid(&["health", "--json", "--service", &service]);
     assert_eq!(output.status.code(), Some(0));
     assert_eq!(lines(&output)[0]["healthy"], true);
 }
 
 #[test]
 fn the_token_never_shows_in_the_output_of_a_failing_run() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
-    let url = format!("http://127.0.0.1:{port}");
+    let url = closed_port_url();
     let secret = "cli-secret-0a1b2c3d4e5f";
     let output = chittyid(&[
         "mint",

@@ -4,42 +4,17 @@
 
 #[path = "support/http.rs"]
 mod http;
+#[path = "support/serve_process.rs"]
+mod serve_process;
 
-use std::io::{BufRead, BufReader};
-use std::net::SocketAddr;
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
+use std::process::Command;
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chittyid::ChittyId;
-use http::{call, request};
-
-struct Serving {
-    child: Child,
-    addr: SocketAddr,
-}
-
-fn serve(args: &[&str]) -> Serving {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_chittyid"))
-        .args(["serve", "--addr", "127.0.0.1:0", "--token", "t"])
-        .args(args)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("chittyid serve starts");
-    let mut first = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut first)
-        .unwrap();
-    let addr = first
-        .trim()
-        .strip_prefix("listening on http://")
-        .unwrap_or_else(|| panic!("first line: {first:?}"))
-        .parse()
-        .unwrap();
-    Serving { child, addr }
-}
+use http::{call, request, validate};
+use serve_process::Serving;
 
 fn temp_dir(name: &str) -> PathBuf {
     let dir =
@@ -50,7 +25,7 @@ fn temp_dir(name: &str) -> PathBuf {
 
 #[test]
 fn serve_answers_on_loopback_and_stops_on_sigterm() {
-    let mut serving = serve(&[]);
+    let mut serving = Serving::start("t", &[]);
     let answer = call(serving.addr, "GET", "/health", &[], "");
     assert_eq!(answer.json()["status"], "ok");
     let status = Command::new("kill")
@@ -96,7 +71,7 @@ fn help_documents_every_fault_kind() {
 fn a_kill_9_loses_no_id_a_client_received() {
     let dir = temp_dir("durable");
     let data = dir.to_str().unwrap();
-    let mut serving = serve(&["--data", data]);
+    let mut serving = Serving::start("t", &["--data", data]);
     let addr = serving.addr;
     let received = Arc::new(Mutex::new(Vec::<ChittyId>::new()));
     let clients: Vec<_> = (0..4)
@@ -138,15 +113,9 @@ fn a_kill_9_loses_no_id_a_client_received() {
         received.len()
     );
 
-    let mut restarted = serve(&["--data", data]);
+    let restarted = Serving::start("t", &["--data", data]);
     for id in &received {
-        let answer = call(
-            restarted.addr,
-            "POST",
-            "/api/validate",
-            &[],
-            &format!(r#"{{"id":"{id}"}}"#),
-        );
+        let answer = validate(restarted.addr, &id.to_string());
         assert_eq!(answer.json()["valid"], true, "{id} was lost");
     }
     let highest = received.iter().map(|id| id.sequence()).max().unwrap();
@@ -162,7 +131,6 @@ fn a_kill_9_loses_no_id_a_client_received() {
         assert!(id.sequence() > highest, "sequence {} reused", id.sequence());
         assert!(!received.contains(&id));
     }
-    restarted.child.kill().unwrap();
-    restarted.child.wait().unwrap();
+    drop(restarted);
     let _ = std::fs::remove_dir_all(dir);
 }

@@ -10,7 +10,7 @@ use std::time::{Duration, Instant};
 
 use chittyid::ChittyId;
 use chittyid_server::{Rate, Server, ServerConfig};
-use http::{call, raw, request};
+use http::{call, raw, request, validate};
 use tokio::runtime::Runtime;
 
 const TOKEN: &str = "test-token-1234";
@@ -163,23 +163,11 @@ fn validation_knows_what_it_minted_and_replaces_fallbacks() {
     let (_rt, server) = start(ServerConfig::default());
     let addr = server.addr();
     let id = mint(addr, r#"{"entityType":"event"}"#);
-    let answer = call(
-        addr,
-        "POST",
-        "/api/validate",
-        &[],
-        &format!(r#"{{"id":"{id}"}}"#),
-    );
+    let answer = validate(addr, &id.to_string());
     assert_eq!(answer.json()["valid"], true);
     assert_eq!(answer.json()["components"]["entityType"], "E");
     let unknown = "03-1-USA-5537-P-2602-0-38";
-    let answer = call(
-        addr,
-        "POST",
-        "/api/validate",
-        &[],
-        &format!(r#"{{"id":"{unknown}"}}"#),
-    );
+    let answer = validate(addr, unknown);
     assert_eq!(
         (answer.status, answer.json()["valid"].clone()),
         (200, false.into())
@@ -190,13 +178,7 @@ fn validation_knows_what_it_minted_and_replaces_fallbacks() {
             .unwrap()
             .contains("not minted")
     );
-    let answer = call(
-        addr,
-        "POST",
-        "/api/validate",
-        &[],
-        r#"{"id":"03-1-USA-5537-P-2602-0-39"}"#,
-    );
+    let answer = validate(addr, "03-1-USA-5537-P-2602-0-39");
     assert_eq!(answer.json()["errorCode"], "checksum_mismatch");
     assert_eq!(call(addr, "POST", "/api/validate", &[], "{}").status, 400);
     let v1 = call(addr, "GET", &format!("/v1/validate/{id}"), &[], "");
@@ -206,13 +188,7 @@ fn validation_knows_what_it_minted_and_replaces_fallbacks() {
     );
     let v1 = call(addr, "GET", &format!("/v1/validate/{unknown}"), &[], "");
     assert_eq!(v1.json()["valid"], false);
-    let stranger = call(
-        addr,
-        "POST",
-        "/api/validate",
-        &[],
-        r#"{"id":"03-0-ERR-0001-T-2611-0-32"}"#,
-    );
+    let stranger = validate(addr, "03-0-ERR-0001-T-2611-0-32");
     assert_eq!(stranger.json()["fallback"], true);
     assert!(stranger.json()["replacedBy"].is_null(), "not issued here");
 }
@@ -323,12 +299,7 @@ fn hostile_input_gets_clear_errors_and_never_stops_the_service() {
     // A body shorter than its Content-Length: answered with an error when it stalls.
     let short = b"POST /api/validate HTTP/1.1\r\nHost: x\r\nContent-Length: 100\r\n\r\n{\"id\":";
     let answer = raw(addr, short, Duration::from_secs(5)).unwrap();
-    assert!(
-        answer
-            .as_ref()
-            .is_none_or(|a| a.status == 408 || a.status == 400),
-        "{answer:?}"
-    );
+    assert_eq!(answer.map(|a| a.status), Some(408));
     // Garbage instead of HTTP.
     let answer = raw(
         addr,
@@ -336,7 +307,7 @@ fn hostile_input_gets_clear_errors_and_never_stops_the_service() {
         Duration::from_secs(5),
     )
     .unwrap();
-    assert!(answer.as_ref().is_none_or(|a| a.status == 400));
+    assert_eq!(answer.map(|a| a.status), Some(400));
     // Headers dripped slowly: the connection is closed after the header time-out, and
     // another client is served meanwhile.
     let mut slow = TcpStream::connect(addr).unwrap();
@@ -372,10 +343,7 @@ fn hostile_input_gets_clear_errors_and_never_stops_the_service() {
     // Broken chunked encoding in the request body.
     let chunked = b"POST /api/validate HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\nConnection: close\r\n\r\nzz\r\n{}\r\n0\r\n\r\n";
     let answer = raw(addr, chunked, Duration::from_secs(5)).unwrap();
-    assert!(
-        answer.as_ref().is_none_or(|a| a.status == 400),
-        "{answer:?}"
-    );
+    assert_eq!(answer.map(|a| a.status), Some(400));
     // Deeply nested and huge JSON.
     let deep = format!("{}{}", "[".repeat(5_000), "]".repeat(5_000));
     let answer = call(addr, "POST", "/api/validate", &[], &deep);
@@ -392,10 +360,7 @@ fn hostile_input_gets_clear_errors_and_never_stops_the_service() {
     drip.write_all(b"POST /api/validate HTTP/1.1\r\nHost: x\r\nContent-Length: 40\r\nConnection: close\r\n\r\n{").unwrap();
     drip.set_read_timeout(Some(Duration::from_secs(5))).unwrap();
     let answer = http::read_answer(&mut drip).unwrap();
-    assert!(
-        answer.as_ref().is_none_or(|a| a.status == 408),
-        "{answer:?}"
-    );
+    assert_eq!(answer.map(|a| a.status), Some(408));
     // Invalid UTF-8 in the path.
     let answer = raw(
         addr,
@@ -403,12 +368,7 @@ fn hostile_input_gets_clear_errors_and_never_stops_the_service() {
         Duration::from_secs(5),
     )
     .unwrap();
-    assert!(
-        answer
-            .as_ref()
-            .is_none_or(|a| a.status == 400 || a.status == 404),
-        "{answer:?}"
-    );
+    assert_eq!(answer.map(|a| a.status), Some(400));
     // Still serving.
     assert_eq!(call(addr, "GET", "/health", &[], "").status, 200);
     assert_eq!(mint(addr, r#"{"entityType":"P"}"#).version(), 3);

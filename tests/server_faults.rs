@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 
 use chittyid::ChittyId;
 use chittyid_server::{FaultKind, Latency, Outage, Server, ServerConfig};
-use http::{call, request};
+use http::{call, request, validate};
 use tokio::runtime::Runtime;
 
 const AUTH: (&str, &str) = ("Authorization", "Bearer t");
@@ -49,13 +49,7 @@ fn reset_closes_without_an_answer() {
 #[test]
 fn status503_and_status429_with_retry_after() {
     let (_rt, server) = with_fault(FaultKind::Status503);
-    let answer = call(
-        server.addr(),
-        "POST",
-        "/api/validate",
-        &[],
-        r#"{"id":"03-1-USA-5537-P-2602-0-38"}"#,
-    );
+    let answer = validate(server.addr(), "03-1-USA-5537-P-2602-0-38");
     assert_eq!(
         (answer.status, answer.json()["success"].clone()),
         (503, false.into())
@@ -112,34 +106,13 @@ fn fallback_answers_a_pending_id_that_validation_replaces() {
     );
     let fallback: ChittyId = body["chittyId"].as_str().unwrap().parse().unwrap();
     assert!(!fallback.is_final());
-    let first = call(
-        server.addr(),
-        "POST",
-        "/api/validate",
-        &[],
-        &format!(r#"{{"id":"{fallback}"}}"#),
-    )
-    .json();
+    let first = validate(server.addr(), &fallback.to_string()).json();
     assert_eq!(first["valid"], false);
     let replacement: ChittyId = first["replacedBy"].as_str().unwrap().parse().unwrap();
     assert!(replacement.is_canonical());
-    let again = call(
-        server.addr(),
-        "POST",
-        "/api/validate",
-        &[],
-        &format!(r#"{{"id":"{fallback}"}}"#),
-    )
-    .json();
+    let again = validate(server.addr(), &fallback.to_string()).json();
     assert_eq!(again["replacedBy"], first["replacedBy"], "replaced once");
-    let check = call(
-        server.addr(),
-        "POST",
-        "/api/validate",
-        &[],
-        &format!(r#"{{"id":"{replacement}"}}"#),
-    )
-    .json();
+    let check = validate(server.addr(), &replacement.to_string()).json();
     assert_eq!(check["valid"], true);
 }
 

@@ -130,3 +130,14 @@ pub fn call(
         .expect("I/O")
         .unwrap_or_else(|| panic!("{method} {path}: connection closed without an answer"))
 }
+
+/// `POST /api/validate` for `id`, which must be answered.
+pub fn validate(addr: SocketAddr, id: &str) -> Answer {
+    call(
+        addr,
+        "POST",
+        "/api/validate",
+        &[],
+        &format!(r#"{{"id":"{id}"}}"#),
+    )
+}
