@@ -59,6 +59,17 @@ fn lossy(builder: ClientBuilder, attempts: u8) -> ClientBuilder {
         })
 }
 
+/// A client whose breakers, once open, wait `reset` before a probe.
+fn with_breaker_reset(server: &Server, reset: Duration) -> Client {
+    builder(server)
+        .breaker(BreakerConfig {
+            reset_timeout: reset,
+            ..BreakerConfig::default()
+        })
+        .build()
+        .unwrap()
+}
+
 /// Validates `count` distinct IDs with `tasks` concurrent tasks; returns how many got
 /// the service's answer.
 async fn validate_many(client: &Client, count: u32, tasks: u32) -> u32 {
@@ -107,13 +118,7 @@ async fn thirty_percent_503_still_answer_97_percent() {
 async fn an_outage_opens_the_breaker_fails_fast_and_recovers() {
     let server = server(vec![]).await;
     let reset = Duration::from_secs(3);
-    let client = builder(&server)
-        .breaker(BreakerConfig {
-            reset_timeout: reset,
-            ..BreakerConfig::default()
-        })
-        .build()
-        .unwrap();
+    let client = with_breaker_reset(&server, reset);
     let mut events = client.subscribe();
     let transitions = Arc::new(std::sync::Mutex::new(Vec::new()));
     let seen = transitions.clone();
@@ -202,13 +207,7 @@ async fn an_outage_opens_the_breaker_fails_fast_and_recovers() {
 async fn fifty_concurrent_calls_after_the_reset_time_send_one_probe() {
     let server = server(vec![]).await;
     let reset = Duration::from_millis(500);
-    let client = builder(&server)
-        .breaker(BreakerConfig {
-            reset_timeout: reset,
-            ..BreakerConfig::default()
-        })
-        .build()
-        .unwrap();
+    let client = with_breaker_reset(&server, reset);
     server.faults().set_down(true);
     for n in 0..5 {
         client.validate(&ids::distinct(n).to_string()).await;

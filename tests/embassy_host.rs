@@ -40,19 +40,29 @@ fn config() -> EngineConfig {
     }
 }
 
+/// A client of `server` over the buffers a firmware would own.
+fn client<'a>(
+    server: &Server,
+    host: &'a str,
+    request: &'a mut [u8],
+    response: &'a mut [u8],
+) -> Client<'a, Tcp, 32> {
+    Client::new(
+        config(),
+        Tcp(server.addr()),
+        host,
+        Some("fw-token"),
+        request,
+        response,
+    )
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn mint_validate_and_health_over_embedded_io() {
     let server = server().await;
     let host = server.addr().to_string();
     let (mut request, mut response) = ([0u8; 1024], [0u8; 4096]);
-    let mut client: Client<'_, Tcp, 32> = Client::new(
-        config(),
-        Tcp(server.addr()),
-        &host,
-        Some("fw-token"),
-        &mut request,
-        &mut response,
-    );
+    let mut client = client(&server, &host, &mut request, &mut response);
     let Ok(MintAnswer::Minted(id)) = client.mint(MintRequest::new(EntityType::Place)).await else {
         panic!("mint failed");
     };
@@ -90,14 +100,7 @@ async fn an_outage_opens_the_breaker_and_it_recovers() {
     let server = server().await;
     let host = server.addr().to_string();
     let (mut request, mut response) = ([0u8; 1024], [0u8; 4096]);
-    let mut client: Client<'_, Tcp, 32> = Client::new(
-        config(),
-        Tcp(server.addr()),
-        &host,
-        Some("fw-token"),
-        &mut request,
-        &mut response,
-    );
+    let mut client = client(&server, &host, &mut request, &mut response);
     let mut ids = Vec::new();
     for _ in 0..8 {
         if let Ok(MintAnswer::Minted(id)) = client.mint(MintRequest::new(EntityType::Thing)).await {

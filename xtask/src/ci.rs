@@ -30,34 +30,16 @@ pub fn run() -> Result<(), String> {
         ],
     ))?;
     ensure_target(THUMB)?;
-    exec(cmd(
-        "cargo",
-        &["build", "-p", "chittyid", "--target", THUMB],
-    ))?;
-    exec(cmd(
-        "cargo",
-        &[
-            "build",
-            "-p",
-            "chittyid",
-            "--target",
-            THUMB,
-            "--features",
-            "defmt",
-        ],
-    ))?;
-    exec(cmd(
-        "cargo",
-        &[
-            "build",
-            "-p",
-            "chittyid",
-            "--release",
-            "--target",
-            THUMB,
-            "--all-features",
-        ],
-    ))?;
+    // The core for bare metal: without features, with defmt, and with all in release.
+    for extra in [
+        &[][..],
+        &["--features", "defmt"],
+        &["--release", "--all-features"],
+    ] {
+        let mut args = vec!["build", "-p", "chittyid", "--target", THUMB];
+        args.extend_from_slice(extra);
+        exec(cmd("cargo", &args))?;
+    }
     exec(cmd(
         "cargo",
         &[

@@ -52,26 +52,22 @@ pub fn run() {
         assert_eq!(hits, OPS);
     });
     // Inserts into a full cache: each one evicts the least recently used.
+    let inserts: Vec<(ChittyId, bool)> = newcomers
+        .iter()
+        .chain(resident)
+        .cycle()
+        .take(OPS)
+        .enumerate()
+        .map(|(i, &id)| (id, i % 2 == 0))
+        .collect();
     let insert_ours = median(ROUNDS, || {
-        for (i, &id) in newcomers
-            .iter()
-            .chain(resident)
-            .cycle()
-            .take(OPS)
-            .enumerate()
-        {
-            black_box(ours.insert(id, i % 2 == 0, ttl, now));
+        for &(id, valid) in &inserts {
+            black_box(ours.insert(id, valid, ttl, now));
         }
     });
     let insert_lru = median(ROUNDS, || {
-        for (i, &id) in newcomers
-            .iter()
-            .chain(resident)
-            .cycle()
-            .take(OPS)
-            .enumerate()
-        {
-            black_box(theirs.push(id, i % 2 == 0));
+        for &(id, valid) in &inserts {
+            black_box(theirs.push(id, valid));
         }
     });
 

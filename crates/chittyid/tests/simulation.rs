@@ -36,8 +36,7 @@ fn mint(outcome: Option<Outcome>) -> Result<MintAnswer, MintError> {
 #[test]
 fn malformed_ids_never_reach_the_network() {
     let mut sim = Sim::new(EngineConfig::default(), Faults::default(), 1);
-    let c = sim.start(Operation::Validate(b"03-1-USA-5537-P-2602-0-39"));
-    sim.run();
+    let c = sim.call(Operation::Validate(b"03-1-USA-5537-P-2602-0-39"));
     assert!(
         matches!(validation(sim.clients[c].outcome), Validation::Malformed(e) if e.kind().code() == "checksum_mismatch")
     );
@@ -55,8 +54,7 @@ fn cached_answers_are_served_within_ttl_without_a_send() {
         1,
     );
     sim.service.know(id());
-    let first = sim.start(Operation::Validate(ID));
-    sim.run();
+    let first = sim.call(Operation::Validate(ID));
     assert!(matches!(
         validation(sim.clients[first].outcome),
         Validation::Authoritative {
@@ -66,8 +64,7 @@ fn cached_answers_are_served_within_ttl_without_a_send() {
         }
     ));
     sim.now += 299_000;
-    let second = sim.start(Operation::Validate(ID));
-    sim.run();
+    let second = sim.call(Operation::Validate(ID));
     assert!(matches!(
         validation(sim.clients[second].outcome),
         Validation::Authoritative {
@@ -78,8 +75,7 @@ fn cached_answers_are_served_within_ttl_without_a_send() {
     ));
     assert_eq!(sim.service.received, 1, "the cached answer needed no send");
     sim.now += 2_000; // past the 5-minute TTL
-    let third = sim.start(Operation::Validate(ID));
-    sim.run();
+    let third = sim.call(Operation::Validate(ID));
     assert!(matches!(
         validation(sim.clients[third].outcome),
         Validation::Authoritative { cached: false, .. }
@@ -92,8 +88,7 @@ fn cached_answers_are_served_within_ttl_without_a_send() {
 #[test]
 fn invalid_answers_are_cached_for_the_shorter_ttl() {
     let mut sim = Sim::new(EngineConfig::default(), Faults::default(), 1);
-    let c = sim.start(Operation::Validate(ID));
-    sim.run();
+    let c = sim.call(Operation::Validate(ID));
     assert!(matches!(
         validation(sim.clients[c].outcome),
         Validation::Authoritative { valid: false, .. }
@@ -251,8 +246,7 @@ fn retry_after_is_honoured_and_503_is_retried() {
         ..Faults::default()
     };
     let mut sim = Sim::new(EngineConfig::default(), faults, 1);
-    let c = sim.start(Operation::Validate(ID));
-    sim.run();
+    let c = sim.call(Operation::Validate(ID));
     assert_eq!(sim.clients[c].call.attempts(), 3);
     assert!(matches!(
         validation(sim.clients[c].outcome),
@@ -272,13 +266,16 @@ fn a_mint_without_key_is_never_retried_after_it_may_have_arrived() {
         idempotency_keys: false,
         ..EngineConfig::default()
     };
-    let faults = Faults {
+    // One unkeyed mint against a service with `faults`.
+    let one_mint = |faults: Faults| {
+        let mut sim = Sim::new(config, faults, 1);
+        let c = sim.call(Operation::Mint(MintRequest::new(EntityType::Person)));
+        (sim, c)
+    };
+    let (sim, c) = one_mint(Faults {
         drop_after_commit: 1000,
         ..Faults::default()
-    };
-    let mut sim = Sim::new(config, faults, 1);
-    let c = sim.start(Operation::Mint(MintRequest::new(EntityType::Person)));
-    sim.run();
+    });
     assert_eq!(
         mint(sim.clients[c].outcome),
         Err(MintError::OutcomeUnknown {
@@ -293,13 +290,10 @@ fn a_mint_without_key_is_never_retried_after_it_may_have_arrived() {
     );
 
     // Time-outs likewise.
-    let faults = Faults {
+    let (sim, c) = one_mint(Faults {
         hang: 1000,
         ..Faults::default()
-    };
-    let mut sim = Sim::new(config, faults, 1);
-    let c = sim.start(Operation::Mint(MintRequest::new(EntityType::Person)));
-    sim.run();
+    });
     assert_eq!(
         mint(sim.clients[c].outcome),
         Err(MintError::OutcomeUnknown {
@@ -309,13 +303,10 @@ fn a_mint_without_key_is_never_retried_after_it_may_have_arrived() {
     assert_eq!(sim.service.received, 1);
 
     // But a refused connection or a 503 proves nothing was done: retried.
-    let faults = Faults {
+    let (sim, c) = one_mint(Faults {
         status503: 1000,
         ..Faults::default()
-    };
-    let mut sim = Sim::new(config, faults, 1);
-    let c = sim.start(Operation::Mint(MintRequest::new(EntityType::Person)));
-    sim.run();
+    });
     assert_eq!(sim.clients[c].call.attempts(), 3);
 }
 
@@ -332,8 +323,7 @@ fn a_keyed_mint_is_retried_and_never_duplicated() {
     let mut sim = Sim::new(config, faults, 11);
     let mut received = Vec::new();
     for _ in 0..200 {
-        let c = sim.start(Operation::Mint(MintRequest::new(EntityType::Person)));
-        sim.run();
+        let c = sim.call(Operation::Mint(MintRequest::new(EntityType::Person)));
         sim.now += 1_000;
         if let Ok(MintAnswer::Minted(id)) = mint(sim.clients[c].outcome) {
             received.push(id);
@@ -366,8 +356,7 @@ fn fallback_answers_are_pending() {
         ..Faults::default()
     };
     let mut sim = Sim::new(EngineConfig::default(), faults, 1);
-    let c = sim.start(Operation::Mint(MintRequest::new(EntityType::Thing)));
-    sim.run();
+    let c = sim.call(Operation::Mint(MintRequest::new(EntityType::Thing)));
     assert!(matches!(
         mint(sim.clients[c].outcome),
         Ok(MintAnswer::Pending { .. })
@@ -382,8 +371,7 @@ fn malformed_answers_are_retried_only_when_safe() {
         ..Faults::default()
     };
     let mut sim = Sim::new(EngineConfig::default(), faults.clone(), 1);
-    let c = sim.start(Operation::Validate(ID));
-    sim.run();
+    let c = sim.call(Operation::Validate(ID));
     assert_eq!(sim.clients[c].call.attempts(), 3);
     assert!(matches!(
         validation(sim.clients[c].outcome),
@@ -395,8 +383,7 @@ fn malformed_answers_are_retried_only_when_safe() {
         ..EngineConfig::default()
     };
     let mut sim = Sim::new(config, faults, 1);
-    let c = sim.start(Operation::Mint(MintRequest::new(EntityType::Person)));
-    sim.run();
+    let c = sim.call(Operation::Mint(MintRequest::new(EntityType::Person)));
     assert!(matches!(
         mint(sim.clients[c].outcome),
         Err(MintError::InvalidAnswer(_))

@@ -310,6 +310,13 @@ impl Sim {
         self.run_until(u64::MAX);
     }
 
+    /// Starts a call now and runs every client to its end; returns the call's index.
+    pub fn call(&mut self, operation: Operation<'_>) -> usize {
+        let index = self.start(operation);
+        self.run();
+        index
+    }
+
     fn step(&mut self, index: usize) {
         let now = Instant::from_millis(self.now);
         let state = std::mem::replace(&mut self.clients[index].state, State::Done);
