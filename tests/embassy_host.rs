@@ -7,7 +7,7 @@ use std::time::Duration;
 use chittyid::EntityType;
 use chittyid::engine::{Endpoint, EngineConfig};
 use chittyid::resilience::{BreakerConfig, BreakerState, RetryConfig};
-use chittyid_embassy::{Client, MintAnswer, MintRequest, Validation};
+use chittyid_embassy::{Client, MintAnswer, MintError, MintRequest, Unanswered, Validation};
 use chittyid_server::{Server, ServerConfig};
 
 #[path = "support/tcp_connect.rs"]
@@ -131,6 +131,40 @@ async fn an_outage_opens_the_breaker_and_it_recovers() {
     assert_eq!(
         client.engine().breaker_state(Endpoint::Validate),
         BreakerState::Closed
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_request_buffer_too_small_is_said_and_never_held_against_the_service() {
+    let server = server().await;
+    let host = server.addr().to_string();
+    // Room for the engine's request, not for its HTTP/1.1 head.
+    let (mut request, mut response) = ([0u8; 48], [0u8; 4096]);
+    let mut client = client(&server, &host, &mut request, &mut response);
+    for _ in 0..10 {
+        assert!(matches!(
+            client.validate(b"03-1-USA-5537-P-2602-0-38").await,
+            Validation::LocalOnly {
+                reason: Unanswered::BufferTooSmall,
+                ..
+            }
+        ));
+    }
+    assert_eq!(
+        client.mint(MintRequest::new(EntityType::Place)).await,
+        Err(MintError::Unavailable(Unanswered::BufferTooSmall))
+    );
+    assert_eq!(
+        client.engine().breaker_state(Endpoint::Validate),
+        BreakerState::Closed,
+        "a local limit is not the service's failure"
+    );
+    let validate = client.stats().endpoints[Endpoint::Validate as usize];
+    assert_eq!((validate.attempts, validate.failed), (0, 10));
+    assert!(
+        server.stats().requests.is_empty(),
+        "nothing reached the service"
     );
     server.shutdown().await;
 }

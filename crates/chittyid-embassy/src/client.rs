@@ -5,7 +5,7 @@ use chittyid::engine::{
     Action, Engine, EngineConfig, HealthError, MintError, Observer, Operation, Outcome, Response,
     Stats, Validation,
 };
-use chittyid::resilience::{Failure, Instant};
+use chittyid::resilience::Instant;
 use chittyid::wire::{HealthAnswer, MintAnswer, MintRequest, Token};
 use embassy_time::{Timer, with_deadline};
 
@@ -142,9 +142,9 @@ impl<'a, C: Connect, const CACHE: usize, O: Observer> Client<'a, C, CACHE, O> {
                 ),
             };
             let Ok(length) = length else {
-                // The request does not fit the buffer: nothing was sent.
-                self.engine
-                    .on_transport_error(&mut call, Failure::NotSent, now());
+                // The request does not fit the caller's buffer: nothing was sent, and no
+                // retry can help.
+                self.engine.on_not_sendable(&mut call, now());
                 continue;
             };
             let exchanged = with_deadline(

@@ -1,5 +1,6 @@
-//! The engine's edges: a request that does not fit the adapter's buffer, and a call
-//! abandoned mid-flight (its probe slot comes back, its outcome says so).
+//! The engine's edges: a request that does not fit the engine's or the adapter's
+//! buffer, and a call abandoned mid-flight (its probe slot comes back, its outcome says
+//! so).
 
 use chittyid::EntityType;
 use chittyid::engine::{
@@ -70,4 +71,33 @@ fn a_cancelled_probe_frees_its_slot_and_ends_as_cancelled() {
         matches!(engine.poll(&mut next, now, &mut buf), Action::Send { .. }),
         "the slot came back"
     );
+}
+
+#[test]
+fn a_request_the_adapter_cannot_frame_ends_the_call_without_a_breaker_failure() {
+    let mut engine: Engine<8> = Engine::new(EngineConfig::default());
+    let mut buf = [0u8; 320];
+    let now = Instant::from_millis(0);
+    for _ in 0..20 {
+        let mut call = engine.begin(Operation::Validate(ID), now);
+        assert!(matches!(
+            engine.poll(&mut call, now, &mut buf),
+            Action::Send { .. }
+        ));
+        engine.on_not_sendable(&mut call, now);
+        assert!(matches!(
+            engine.poll(&mut call, now, &mut buf),
+            Action::Done(Outcome::Validation(Validation::LocalOnly {
+                reason: Unanswered::BufferTooSmall,
+                ..
+            }))
+        ));
+        assert_eq!(call.attempts(), 0, "nothing was sent");
+    }
+    assert_eq!(
+        engine.breaker_state(Endpoint::Validate),
+        BreakerState::Closed
+    );
+    let validate = engine.stats().endpoints[Endpoint::Validate as usize];
+    assert_eq!((validate.attempts, validate.failed), (0, 20));
 }

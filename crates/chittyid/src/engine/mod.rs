@@ -42,7 +42,8 @@ use call::{Phase, Target};
 use crate::ChittyId;
 use crate::resilience::{
     Breaker, BreakerState, Cache, Failure, HealthMonitor, HealthPoll, HealthState,
-    HealthTransition, Instant, Rejection, RetryBudget, Rng, Transition, millis, parse_retry_after,
+    HealthTransition, Instant, Permit, Rejection, RetryBudget, Rng, Transition, millis,
+    parse_retry_after,
 };
 use crate::wire::{
     self, ErrorBody, IdempotencyKey, Request, WireError, decode_error, decode_health, decode_mint,
@@ -228,8 +229,7 @@ impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
             Target::Health | Target::Malformed => Request::health(buf),
         };
         let Ok(request) = built else {
-            self.breakers[endpoint as usize].release(permit);
-            return self.finish_unanswered(call, Unanswered::BufferTooSmall, now);
+            return self.not_sendable(call, permit, now);
         };
         if call.attempts == 0 {
             // Calls count towards the retry budget when they first load the service.
@@ -327,6 +327,26 @@ impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
         if let Phase::InFlight { .. } = call.phase {
             self.attempt_failed(call, Failure::TimedOut, None, None, now);
         }
+    }
+
+    /// Reports that the adapter could not put the attempt in flight on the wire because
+    /// the request does not fit its own buffer. Nothing was sent, so the attempt is not
+    /// counted and the breaker does not hold it against the service; retrying cannot
+    /// help, so the call ends with [`Unanswered::BufferTooSmall`].
+    pub fn on_not_sendable(&mut self, call: &mut Call, now: Instant) {
+        let Phase::InFlight { permit, .. } = call.phase else {
+            return;
+        };
+        call.attempts = call.attempts.saturating_sub(1);
+        let attempts = &mut self.stats.endpoints[call.target.endpoint() as usize].attempts;
+        *attempts = attempts.saturating_sub(1);
+        self.not_sendable(call, permit, now);
+    }
+
+    /// Ends a call whose request does not fit a buffer, giving its breaker slot back.
+    fn not_sendable(&mut self, call: &mut Call, permit: Permit, now: Instant) -> Action<'static> {
+        self.breakers[call.target.endpoint() as usize].release(permit);
+        self.finish_unanswered(call, Unanswered::BufferTooSmall, now)
     }
 
     /// Abandons a call (its caller went away): a probe slot it held is given back.
