@@ -8,8 +8,10 @@ use chittyid::EntityType;
 use chittyid::engine::{Endpoint, EngineConfig};
 use chittyid::resilience::{BreakerConfig, BreakerState, RetryConfig};
 use chittyid_embassy::{Client, MintAnswer, MintError, MintRequest, Unanswered, Validation};
-use chittyid_server::{Server, ServerConfig};
+use chittyid_server::{FaultKind, Server, ServerConfig};
 
+#[path = "support/ids.rs"]
+mod ids;
 #[path = "support/tcp_connect.rs"]
 mod tcp_connect;
 
@@ -19,6 +21,8 @@ async fn server() -> Server {
     Server::start(ServerConfig {
         addr: "127.0.0.1:0".parse().unwrap(),
         tokens: vec!["fw-token".into()],
+        // The `timeout` fault holds a request this long before closing it.
+        hold: Duration::from_secs(1),
         ..ServerConfig::default()
     })
     .await
@@ -165,6 +169,43 @@ async fn a_request_buffer_too_small_is_said_and_never_held_against_the_service()
     assert!(
         server.stats().requests.is_empty(),
         "nothing reached the service"
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_probe_abandoned_by_its_caller_gives_its_slot_back() {
+    let server = server().await;
+    let host = server.addr().to_string();
+    let (mut request, mut response) = ([0u8; 1024], [0u8; 4096]);
+    let mut client = client(&server, &host, &mut request, &mut response);
+    let id = b"03-1-USA-5537-P-2602-0-38";
+    server.faults().set_down(true);
+    while client.engine().breaker_state(Endpoint::Validate) != BreakerState::Open {
+        client.validate(id).await;
+    }
+    server.faults().set_down(false);
+    server.faults().set(FaultKind::Timeout, 1.0);
+    tokio::time::sleep(Duration::from_millis(600)).await;
+    // The probe hangs; its caller gives up first and drops the call.
+    let abandoned = tokio::time::timeout(Duration::from_millis(200), client.validate(id)).await;
+    assert!(abandoned.is_err(), "the probe was still waiting");
+    server.faults().clear();
+    // The next calls (each a different ID: no cache hit) are admitted as probes, and
+    // close the breaker.
+    for n in 0..u32::from(BreakerConfig::default().close_after) {
+        let probe = ids::distinct(n).to_string();
+        assert!(
+            matches!(
+                client.validate(probe.as_bytes()).await,
+                Validation::Authoritative { .. }
+            ),
+            "probe {n} admitted"
+        );
+    }
+    assert_eq!(
+        client.engine().breaker_state(Endpoint::Validate),
+        BreakerState::Closed
     );
     server.shutdown().await;
 }

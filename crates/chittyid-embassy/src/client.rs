@@ -2,8 +2,8 @@
 //! time-outs over connections from a [`Connect`] the firmware provides.
 
 use chittyid::engine::{
-    Action, Engine, EngineConfig, HealthError, MintError, Observer, Operation, Outcome, Response,
-    Stats, Validation,
+    Action, Call, Engine, EngineConfig, HealthError, MintError, Observer, Operation, Outcome,
+    Response, Stats, Validation,
 };
 use chittyid::resilience::Instant;
 use chittyid::wire::{HealthAnswer, MintAnswer, MintRequest, Token};
@@ -124,51 +124,72 @@ impl<'a, C: Connect, const CACHE: usize, O: Observer> Client<'a, C, CACHE, O> {
     }
 
     async fn drive(&mut self, operation: Operation<'_>) -> Outcome {
-        let mut call = self.engine.begin(operation, now());
+        let Client {
+            engine,
+            connector,
+            host,
+            token,
+            request,
+            response,
+        } = self;
+        let call = engine.begin(operation, now());
+        let mut guard = CallGuard { engine, call };
+        let CallGuard { engine, call } = &mut guard;
         let mut scratch = [0u8; 320];
         loop {
-            let (length, timeout_at) = match self.engine.poll(&mut call, now(), &mut scratch) {
+            let (length, timeout_at) = match engine.poll(call, now(), &mut scratch) {
                 Action::Done(outcome) => return outcome,
                 Action::WaitUntil(at) => {
                     Timer::at(embassy(at)).await;
                     continue;
                 }
                 Action::Send {
-                    request,
+                    request: outgoing,
                     timeout_at,
-                } => (
-                    request.write_http1(self.host, self.token, self.request),
-                    timeout_at,
-                ),
+                } => (outgoing.write_http1(host, *token, request), timeout_at),
             };
             let Ok(length) = length else {
                 // The request does not fit the caller's buffer: nothing was sent, and no
                 // retry can help.
-                self.engine.on_not_sendable(&mut call, now());
+                engine.on_not_sendable(call, now());
                 continue;
             };
             let exchanged = with_deadline(
                 embassy(timeout_at),
-                exchange(&mut self.connector, &self.request[..length], self.response),
+                exchange(connector, &request[..length], response),
             )
             .await;
             match exchanged {
-                Err(_) => self.engine.on_timeout(&mut call, now()),
+                Err(_) => engine.on_timeout(call, now()),
                 Ok(Err(ExchangeError::Transport(failure))) => {
-                    self.engine.on_transport_error(&mut call, failure, now())
+                    engine.on_transport_error(call, failure, now())
                 }
-                Ok(Err(ExchangeError::Invalid)) => {
-                    self.engine.on_invalid_response(&mut call, now())
-                }
+                Ok(Err(ExchangeError::Invalid)) => engine.on_invalid_response(call, now()),
                 Ok(Ok(answer)) => {
-                    let response = Response {
+                    let answered = Response {
                         status: answer.status,
-                        retry_after: answer.retry_after.map(|(a, b)| &self.response[a..b]),
-                        body: &self.response[answer.body.0..answer.body.1],
+                        retry_after: answer.retry_after.map(|(a, b)| &response[a..b]),
+                        body: &response[answer.body.0..answer.body.1],
                     };
-                    self.engine.on_response(&mut call, response, now());
+                    engine.on_response(call, answered, now());
                 }
             }
+        }
+    }
+}
+
+/// A call in progress. If its future is dropped mid-way (the caller's own time-out, or
+/// a `select` that another branch won), the breaker's probe slot it may hold is given
+/// back; otherwise the breaker would wait for that probe for ever.
+struct CallGuard<'e, const CACHE: usize, O: Observer> {
+    engine: &'e mut Engine<CACHE, O>,
+    call: Call,
+}
+
+impl<const CACHE: usize, O: Observer> Drop for CallGuard<'_, CACHE, O> {
+    fn drop(&mut self) {
+        if !self.call.is_finished() {
+            self.engine.cancel(&mut self.call);
         }
     }
 }
