@@ -36,7 +36,12 @@ fn embassy(at: Instant) -> embassy_time::Instant {
 }
 
 /// The client. `CACHE` validation answers are kept; the buffers are the caller's
-/// (`request` at least 512 bytes, `response` at least 1 KiB; larger answers are refused).
+/// (`request` at least 512 bytes, `response` at least 1 KiB; larger answers are refused,
+/// and a request that does not fit ends as [`Unanswered::BufferTooSmall`]). A call's
+/// future may be dropped at any point (a time-out around it, a `select`): the engine is
+/// told, and a breaker probe it held is given back.
+///
+/// [`Unanswered::BufferTooSmall`]: chittyid::engine::Unanswered::BufferTooSmall
 pub struct Client<'a, C: Connect, const CACHE: usize, O: Observer = LogObserver> {
     engine: Engine<CACHE, O>,
     connector: C,
