@@ -134,6 +134,11 @@ fn drop_after_commit_commits_then_closes_unanswered() {
         (1.into(), 1.into())
     );
     assert_eq!(stats["faults"]["drop-after-commit"], 1);
+    // A mint-only fault leaves the other routes alone.
+    assert_eq!(
+        validate(server.addr(), "03-1-USA-5537-P-2602-0-38").status,
+        200
+    );
 }
 
 #[test]

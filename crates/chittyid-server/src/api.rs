@@ -127,13 +127,8 @@ async fn gate(State(app): State<Shared>, mut req: Request, next: Next) -> Respon
         app.stats.request(&route, 429);
         return too_many(wait.as_secs().max(1), "RATE_LIMITED", "rate limit exceeded");
     }
-    let allowed: &[FaultKind] = if mint {
-        &FaultKind::ALL
-    } else {
-        &FaultKind::ALL[..5]
-    };
     let kill = req.extensions().get::<KillSwitch>().cloned();
-    match app.faults.pick(allowed) {
+    match app.faults.pick(mint) {
         Some(kind @ (FaultKind::Reset | FaultKind::Timeout)) => {
             app.stats.fault(kind);
             app.stats.request(&route, 0);

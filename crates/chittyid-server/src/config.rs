@@ -37,6 +37,11 @@ impl FaultKind {
         FaultKind::DropAfterCommit,
     ];
 
+    /// Whether the fault only applies to mints (a fallback ID, a committed mint lost).
+    pub const fn mint_only(self) -> bool {
+        matches!(self, FaultKind::Fallback | FaultKind::DropAfterCommit)
+    }
+
     /// The name used on the command line and in statistics.
     pub const fn name(self) -> &'static str {
         match self {

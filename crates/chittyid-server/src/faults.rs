@@ -49,16 +49,16 @@ impl Faults {
         unit < rate
     }
 
-    /// The fault for a request, among `allowed` kinds (each rolled in turn).
-    pub fn pick(&self, allowed: &[FaultKind]) -> Option<FaultKind> {
+    /// The fault for a request, if any: each kind set is rolled in turn, skipping those
+    /// that only make sense for a mint when the request is not one.
+    pub fn pick(&self, mint: bool) -> Option<FaultKind> {
         let rates = self
             .rates
             .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .clone();
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         rates
             .iter()
-            .filter(|(kind, _)| allowed.contains(kind))
+            .filter(|(kind, _)| mint || !kind.mint_only())
             .find(|&&(_, rate)| self.roll(rate))
             .map(|&(kind, _)| kind)
     }
