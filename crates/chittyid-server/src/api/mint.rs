@@ -1,0 +1,243 @@
+//! Minting: the request's fields however they are spelled, the token, idempotency
+//! keys, and the faults that only a mint can meet (a fallback ID, a lost answer).
+
+use axum::Json;
+use axum::extract::{Query, Request, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use chittyid::{EntityType, Jurisdiction, Region, TrustLevel};
+use serde_json::{Value, json};
+
+use super::gate::MintFault;
+use super::{ApiError, Shared, components, error, json_object, storage_failed};
+use crate::auth::authorized;
+use crate::clock::{rfc3339, unix_millis};
+use crate::config::FaultKind;
+use crate::conn::KillSwitch;
+use crate::store::{MintSpec, Minted, StoreError};
+
+/// What the service mints when a request leaves a field out; also what replaces a
+/// fallback ID.
+pub(super) fn default_spec(entity_type: EntityType) -> MintSpec {
+    MintSpec {
+        entity_type,
+        region: Region::NorthAmerica,
+        jurisdiction: Jurisdiction::new(*b"USA").expect("USA is three letters"),
+        trust_level: TrustLevel::Unverified,
+    }
+}
+
+/// The fields of a mint request, however the client spelled them.
+fn mint_spec(
+    fields: &serde_json::Map<String, Value>,
+    metadata_limit: usize,
+) -> Result<(MintSpec, String), ApiError> {
+    let text = |names: &[&str]| names.iter().find_map(|n| fields.get(*n));
+    let entity = text(&["entityType", "entity_type", "entity", "type"]).ok_or_else(|| {
+        error(
+            StatusCode::BAD_REQUEST,
+            "MISSING_ENTITY_TYPE",
+            "give entityType: person, place, thing, event or authority",
+        )
+    })?;
+    let entity_type = entity
+        .as_str()
+        .and_then(EntityType::from_name)
+        .ok_or_else(|| {
+            error(
+                StatusCode::BAD_REQUEST,
+                "INVALID_ENTITY_TYPE",
+                format!("unknown entity type {entity}"),
+            )
+        })?;
+    let defaults = default_spec(entity_type);
+    let region = match text(&["region"]) {
+        None | Some(Value::Null) => defaults.region,
+        Some(v) => v
+            .as_u64()
+            .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+            .filter(|&d| (1..=9).contains(&d))
+            .and_then(|d| Region::from_digit(d as u8))
+            .ok_or_else(|| {
+                error(
+                    StatusCode::BAD_REQUEST,
+                    "INVALID_REGION",
+                    format!("region {v} is not 1-9"),
+                )
+            })?,
+    };
+    let jurisdiction = match text(&["jurisdiction"]) {
+        None | Some(Value::Null) => defaults.jurisdiction,
+        Some(v) => v
+            .as_str()
+            .map(str::to_ascii_uppercase)
+            .and_then(|s| <[u8; 3]>::try_from(s.as_bytes()).ok())
+            .and_then(Jurisdiction::new)
+            .filter(|j| !j.is_fallback_marker())
+            .ok_or_else(|| {
+                error(
+                    StatusCode::BAD_REQUEST,
+                    "INVALID_JURISDICTION",
+                    format!("jurisdiction {v} is not three letters"),
+                )
+            })?,
+    };
+    let trust_level = match text(&["trust", "trustLevel", "trust_level"]) {
+        None | Some(Value::Null) => defaults.trust_level,
+        Some(v) => v
+            .as_u64()
+            .or_else(|| v.as_str().and_then(|s| s.parse().ok()))
+            .filter(|&t| t <= 5)
+            .and_then(|t| TrustLevel::from_digit(t as u8))
+            .ok_or_else(|| {
+                error(
+                    StatusCode::BAD_REQUEST,
+                    "INVALID_TRUST_LEVEL",
+                    format!("trust {v} is not 0-5"),
+                )
+            })?,
+    };
+    let metadata = fields
+        .get("metadata")
+        .map(Value::to_string)
+        .unwrap_or_default();
+    if metadata.len() > metadata_limit {
+        return Err(error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "METADATA_TOO_LARGE",
+            format!(
+                "metadata is {} bytes; at most {metadata_limit}",
+                metadata.len()
+            ),
+        ));
+    }
+    let spec = MintSpec {
+        entity_type,
+        region,
+        jurisdiction,
+        trust_level,
+    };
+    let fingerprint = format!(
+        "{}|{}|{}|{}|{metadata}",
+        entity_type.code(),
+        region.digit(),
+        jurisdiction,
+        trust_level.digit()
+    );
+    Ok((spec, fingerprint))
+}
+
+pub(super) async fn mint_post(
+    State(app): State<Shared>,
+    req: Request,
+) -> Result<Response, ApiError> {
+    if !authorized(req.headers(), &app.tokens) {
+        return Err(unauthorized());
+    }
+    let fault = req.extensions().get::<MintFault>().map(|f| f.0);
+    let kill = req.extensions().get::<KillSwitch>().cloned();
+    let key = idempotency_key(req.headers());
+    let fields = json_object(&app, req.into_body()).await?;
+    mint(app, fields, key, fault, kill).await
+}
+
+pub(super) async fn mint_get(
+    State(app): State<Shared>,
+    Query(query): Query<serde_json::Map<String, Value>>,
+    req: Request,
+) -> Result<Response, ApiError> {
+    if !authorized(req.headers(), &app.tokens) {
+        return Err(unauthorized());
+    }
+    let fault = req.extensions().get::<MintFault>().map(|f| f.0);
+    let kill = req.extensions().get::<KillSwitch>().cloned();
+    let key = idempotency_key(req.headers());
+    mint(app, query, key, fault, kill).await
+}
+
+fn idempotency_key(headers: &HeaderMap) -> Option<String> {
+    headers
+        .get("idempotency-key")
+        .and_then(|v| v.to_str().ok())
+        .filter(|k| !k.is_empty() && k.len() <= 255)
+        .map(str::to_string)
+}
+
+fn unauthorized() -> ApiError {
+    error(
+        StatusCode::UNAUTHORIZED,
+        "UNAUTHORIZED",
+        "minting needs Authorization: Bearer <CHITTY_ID_TOKEN>",
+    )
+}
+
+async fn mint(
+    app: Shared,
+    fields: serde_json::Map<String, Value>,
+    key: Option<String>,
+    fault: Option<FaultKind>,
+    kill: Option<KillSwitch>,
+) -> Result<Response, ApiError> {
+    let (spec, fingerprint) = mint_spec(&fields, app.metadata_limit)?;
+    if fault == Some(FaultKind::Fallback) {
+        app.stats.fault(FaultKind::Fallback);
+        let store = app.store.clone();
+        let id = tokio::task::spawn_blocking(move || store.issue_fallback(spec.entity_type))
+            .await
+            .map_err(|_| storage_failed())?
+            .map_err(|_| storage_failed())?;
+        app.stats.fallback();
+        return Ok(Json(json!({
+            "success": true, "chittyId": id.to_string(), "components": components(id),
+            "fallback": true, "errorCode": "MINT_UNAVAILABLE", "timestamp": rfc3339(unix_millis()),
+        }))
+        .into_response());
+    }
+    let store = app.store.clone();
+    let minted =
+        tokio::task::spawn_blocking(move || store.mint(spec, key.as_deref(), &fingerprint))
+            .await
+            .map_err(|_| {
+                error(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "INTERNAL_ERROR",
+                    "the mint task failed",
+                )
+            })?;
+    let (id, replayed) = match minted {
+        Ok(Minted::New(id)) => (id, false),
+        Ok(Minted::Replayed(id)) => (id, true),
+        Err(StoreError::KeyReused) => {
+            return Err(error(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "IDEMPOTENCY_KEY_REUSED",
+                "this Idempotency-Key came with a different request",
+            ));
+        }
+        Err(StoreError::SequencesExhausted) => {
+            return Err(error(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "SEQUENCES_EXHAUSTED",
+                "no sequence left for this region, jurisdiction and type",
+            ));
+        }
+        Err(e) => {
+            tracing::error!(error = %e, "mint failed in storage");
+            return Err(storage_failed());
+        }
+    };
+    app.stats.minted(replayed);
+    tracing::info!(id = %id, replayed, "minted");
+    if fault == Some(FaultKind::DropAfterCommit) {
+        app.stats.fault(FaultKind::DropAfterCommit);
+        if let Some(kill) = kill {
+            kill.kill();
+        }
+        return std::future::pending().await;
+    }
+    Ok(Json(json!({
+        "success": true, "chittyId": id.to_string(), "components": components(id),
+        "timestamp": rfc3339(unix_millis()),
+    }))
+    .into_response())
+}

@@ -1,0 +1,190 @@
+//! The service's HTTP API (spec section 5): the routes and what the handlers share
+//! (state, error answers, reading JSON bodies), plus the small read-only routes. The
+//! gate in front of every route, minting and validation have their own modules.
+
+mod gate;
+mod mint;
+mod validate;
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::body::{Body, Bytes};
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::middleware;
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use chittyid::{ChittyId, Region, TrustLevel};
+use http_body_util::{BodyExt, Limited};
+use serde_json::{Value, json};
+
+use crate::clock::{rfc3339, unix_millis};
+use crate::faults::Faults;
+use crate::ratelimit::RateLimiter;
+use crate::stats::Stats;
+use crate::store::Store;
+
+/// The client's address, put in each request's extensions by the connection loop.
+#[derive(Debug, Clone, Copy)]
+pub struct Peer(pub SocketAddr);
+
+/// Everything the handlers share.
+pub struct AppState {
+    pub store: Store,
+    pub faults: Faults,
+    pub stats: Stats,
+    pub tokens: Vec<String>,
+    pub mint_limit: Option<RateLimiter>,
+    pub api_limit: Option<RateLimiter>,
+    pub body_limit: usize,
+    pub metadata_limit: usize,
+    pub body_timeout: Duration,
+    pub hold: Duration,
+}
+
+type Shared = Arc<AppState>;
+
+/// An error answer: `{"success":false,"error":CODE,"message":…}` with a status.
+#[derive(Debug)]
+pub struct ApiError {
+    status: StatusCode,
+    code: &'static str,
+    message: String,
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let body = json!({"success": false, "error": self.code, "message": self.message});
+        (self.status, Json(body)).into_response()
+    }
+}
+
+fn error(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
+    ApiError {
+        status,
+        code,
+        message: message.into(),
+    }
+}
+
+/// The API's routes.
+pub fn router(state: Shared, admin: bool) -> Router {
+    let api = Router::new()
+        .route("/health", get(health))
+        .route("/api/health", get(health))
+        .route("/v1/mint", post(mint::mint_post))
+        .route("/api/get-chittyid", get(mint::mint_get))
+        .route("/api/validate", post(validate::validate_post))
+        .route("/v1/validate/{id}", get(validate::validate_v1))
+        .route("/api/spec", get(spec))
+        .route_layer(middleware::from_fn_with_state(state.clone(), gate::gate));
+    let mut router = api;
+    if admin {
+        router = router.route("/admin/stats", get(admin_stats));
+    }
+    router
+        .fallback(|| async { error(StatusCode::NOT_FOUND, "NOT_FOUND", "no such route") })
+        .with_state(state)
+}
+
+fn storage_failed() -> ApiError {
+    error(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "STORAGE_UNAVAILABLE",
+        "storage failed",
+    )
+}
+
+/// The body, within the size limit and the time limit.
+async fn read_body(app: &AppState, body: Body) -> Result<Bytes, ApiError> {
+    let limited = Limited::new(body, app.body_limit);
+    match tokio::time::timeout(app.body_timeout, limited.collect()).await {
+        Err(_) => Err(error(
+            StatusCode::REQUEST_TIMEOUT,
+            "REQUEST_TIMEOUT",
+            "the body was too slow to arrive",
+        )),
+        Ok(Ok(collected)) => Ok(collected.to_bytes()),
+        Ok(Err(e)) if e.is::<http_body_util::LengthLimitError>() => Err(error(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "PAYLOAD_TOO_LARGE",
+            format!("the body is larger than {} bytes", app.body_limit),
+        )),
+        Ok(Err(e)) => Err(error(
+            StatusCode::BAD_REQUEST,
+            "BAD_REQUEST",
+            format!("could not read the body: {e}"),
+        )),
+    }
+}
+
+fn parse_json(bytes: &[u8]) -> Result<Value, ApiError> {
+    serde_json::from_slice(bytes).map_err(|e| {
+        error(
+            StatusCode::BAD_REQUEST,
+            "INVALID_JSON",
+            format!("the body is not JSON: {e}"),
+        )
+    })
+}
+
+/// The JSON object in a request body.
+async fn json_object(
+    app: &AppState,
+    body: Body,
+) -> Result<serde_json::Map<String, Value>, ApiError> {
+    match parse_json(&read_body(app, body).await?)? {
+        Value::Object(fields) => Ok(fields),
+        _ => Err(error(
+            StatusCode::BAD_REQUEST,
+            "INVALID_REQUEST",
+            "the body must be a JSON object",
+        )),
+    }
+}
+
+fn components(id: ChittyId) -> Value {
+    json!({
+        "version": format!("{:02}", id.version()),
+        "region": id.region().digit().to_string(),
+        "jurisdiction": id.jurisdiction().to_string(),
+        "sequential": format!("{:04}", id.sequence()),
+        "entityType": id.entity_type().code().to_string(),
+        "yearMonth": id.year_month().to_string(),
+        "trustLevel": id.trust_level().digit().to_string(),
+        "checksum": format!("{:02}", id.check_value()),
+    })
+}
+
+async fn health() -> Response {
+    Json(json!({
+        "status": "ok",
+        "service": "chittyid-reference",
+        "version": env!("CARGO_PKG_VERSION"),
+        "timestamp": rfc3339(unix_millis()),
+    }))
+    .into_response()
+}
+
+async fn spec() -> Response {
+    Json(json!({
+        "format": "VV-G-LLL-SSSS-T-YYMM-C-XX",
+        "checksum": "mod-97: r = (r*10 + d) mod 97 for digits, (r*100 + (L-'A'+10)) mod 97 for letters; XX = (98 - r) mod 97",
+        "entityTypes": {"P": "person", "L": "place", "T": "thing", "E": "event", "A": "authority"},
+        "regions": (1..=9).filter_map(|d| Some((d.to_string(), json!(Region::from_digit(d)?.name())))).collect::<serde_json::Map<_, _>>(),
+        "trustLevels": (0..=5).filter_map(|d| Some((d.to_string(), json!(TrustLevel::from_digit(d)?.name())))).collect::<serde_json::Map<_, _>>(),
+        "fallback": "region 0, jurisdiction ERR, sequence = error code 0001-0099: pending replacement",
+    }))
+    .into_response()
+}
+
+async fn admin_stats(State(app): State<Shared>) -> Response {
+    let mut stats = serde_json::to_value(app.stats.snapshot()).unwrap_or(Value::Null);
+    if let (Value::Object(map), Ok(count)) = (&mut stats, app.store.minted_count()) {
+        map.insert("idsStored".into(), count.into());
+    }
+    Json(stats).into_response()
+}
