@@ -14,7 +14,7 @@ use clap::Args;
 use tokio::sync::broadcast;
 
 use crate::error::CliError;
-use crate::online::{mint::describe as describe_mint, runtime, validate::unanswered};
+use crate::online::{mint::describe as describe_mint, runtime};
 
 /// Arguments of `chittyid demo`.
 #[derive(Args, Debug)]
@@ -198,10 +198,7 @@ async fn show(client: &Client, text: &str) -> Shown {
             Shown::Malformed
         }
         Validation::LocalOnly { reason, .. } => {
-            say!(
-                "   ? {text}  local check only ({took}): {}",
-                unanswered(&reason)
-            );
+            say!("   ? {text}  local check only ({took}): {}", reason);
             Shown::LocalOnly
         }
     }

@@ -3,7 +3,6 @@
 use std::io::Write;
 use std::time::{Duration, Instant};
 
-use chittyid_std::HealthError;
 use clap::Args;
 use serde_json::json;
 
@@ -45,7 +44,7 @@ pub fn run(args: HealthArgs) -> Result<bool, CliError> {
                     "breaker": format!("{:?}", stats.breakers[2]), "health_state": format!("{:?}", stats.health),
                 })
                 .to_string(),
-                (Err(e), true) => json!({"service": client.service_url(), "healthy": false, "error": describe(e)}).to_string(),
+                (Err(e), true) => json!({"service": client.service_url(), "healthy": false, "error": e.to_string()}).to_string(),
                 (Ok(answer), false) => format!(
                     "{} {}  {} in {ms:.1} ms{}",
                     if answer.healthy { "✓" } else { "✗" },
@@ -53,7 +52,7 @@ pub fn run(args: HealthArgs) -> Result<bool, CliError> {
                     if answer.healthy { "healthy" } else { "unhealthy" },
                     answer.version.map(|v| format!(", version {v}")).unwrap_or_default()
                 ),
-                (Err(e), false) => format!("✗ {}  unreachable: {}", client.service_url(), describe(e)),
+                (Err(e), false) => format!("✗ {}  {e}", client.service_url()),
             };
             writeln!(out, "{line}").map_err(|e| CliError::io("standard output", e))?;
             drop(out);
@@ -63,11 +62,4 @@ pub fn run(args: HealthArgs) -> Result<bool, CliError> {
             tokio::time::sleep(Duration::from_secs(args.interval.max(1))).await;
         }
     })
-}
-
-fn describe(error: &HealthError) -> String {
-    match error {
-        HealthError::Unavailable(why) => super::validate::unanswered(why),
-        HealthError::InvalidAnswer(e) => format!("unusable answer: {e}"),
-    }
 }

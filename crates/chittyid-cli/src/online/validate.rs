@@ -4,7 +4,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use chittyid_std::{Unanswered, Validation};
+use chittyid_std::Validation;
 use clap::Args;
 use serde_json::json;
 
@@ -29,20 +29,6 @@ pub struct ValidateArgs {
     json: bool,
     #[command(flatten)]
     service: ServiceArgs,
-}
-
-/// Why the service did not answer, for people.
-pub fn unanswered(why: &Unanswered) -> String {
-    match why {
-        Unanswered::BreakerOpen { .. } => "circuit breaker open".to_string(),
-        Unanswered::ServiceDown => "health monitor gave up on the service".to_string(),
-        Unanswered::Failed { last, attempts } => {
-            format!("{attempts} attempt(s) failed, last: {last:?}")
-        }
-        Unanswered::DeadlineExceeded => "deadline exceeded".to_string(),
-        Unanswered::BufferTooSmall => "the request did not fit the buffer".to_string(),
-        Unanswered::Cancelled => "cancelled".to_string(),
-    }
 }
 
 /// Runs the command; `Ok(true)` when every ID is valid by the service's word.
@@ -99,7 +85,7 @@ fn report(
         }),
         Validation::LocalOnly { kind, reason, .. } => json!({
             "id": input, "verdict": "local_only", "authoritative": false, "local_kind": kind.code(),
-            "reason": unanswered(reason),
+            "reason": reason.to_string(),
         }),
     };
     if json {
@@ -131,7 +117,7 @@ fn report(
             out,
             "? {input}  local check only: well formed ({}); the service was not reached: {}",
             kind.code(),
-            unanswered(reason)
+            reason
         ),
     }
 }

@@ -26,6 +26,7 @@
 mod call;
 mod config;
 mod events;
+mod messages;
 mod stats;
 
 use core::time::Duration;

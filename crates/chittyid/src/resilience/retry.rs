@@ -27,6 +27,18 @@ pub enum Failure {
     InvalidResponse,
 }
 
+impl core::fmt::Display for Failure {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        match self {
+            Failure::NotSent => f.write_str("the request was not sent (no connection)"),
+            Failure::NoResponse => f.write_str("the connection closed without an answer"),
+            Failure::TimedOut => f.write_str("no answer in time"),
+            Failure::Status(status) => write!(f, "HTTP status {status}"),
+            Failure::InvalidResponse => f.write_str("an answer that is not valid HTTP"),
+        }
+    }
+}
+
 impl Failure {
     /// Whether this outcome says the service is in trouble: transport errors, time-outs,
     /// 5xx and 429 count; 4xx answers such as 400, 401, 403, 404 and 422 do not (the
