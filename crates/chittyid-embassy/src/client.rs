@@ -17,6 +17,14 @@ use crate::log::LogObserver;
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct ConnectError;
 
+impl core::fmt::Display for ConnectError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str("could not open a connection to the service")
+    }
+}
+
+impl core::error::Error for ConnectError {}
+
 /// Opens connections to the service (an embassy-net `TcpSocket`, or anything that
 /// speaks `embedded_io_async`). One connection serves one request.
 pub trait Connect {
