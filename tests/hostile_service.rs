@@ -8,12 +8,13 @@ use std::time::{Duration, Instant};
 
 use chittyid::EntityType;
 use chittyid::resilience::RetryConfig;
-use chittyid_std::{Client, MintRequest, Validation};
+use chittyid::wire::WireError;
+use chittyid_std::{Client, MintError, MintRequest, Validation};
 use hostile::{DEADLINE, Hostile};
 
-async fn run(kind: Hostile) -> Result<(), String> {
+async fn client_of(kind: Hostile) -> Client {
     let addr = hostile::start(kind).await;
-    let client = Client::builder()
+    Client::builder()
         .service_url(format!("http://{addr}"))
         .token("hostile-secret-token")
         .health_monitor(false)
@@ -24,7 +25,11 @@ async fn run(kind: Hostile) -> Result<(), String> {
             ..RetryConfig::default()
         })
         .build()
-        .unwrap();
+        .unwrap()
+}
+
+async fn run(kind: Hostile) -> Result<(), String> {
+    let client = client_of(kind).await;
     let began = Instant::now();
     let minted = client.mint(MintRequest::new(EntityType::Person)).await;
     hostile::judge(kind, "mint", minted.is_err(), &minted, began.elapsed())?;
@@ -37,4 +42,16 @@ async fn run(kind: Hostile) -> Result<(), String> {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_hostile_answer_ends_in_a_typed_error_within_the_deadline() {
     hostile::run_all(run).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_answer_over_the_size_limit_is_refused_as_too_large() {
+    for kind in [Hostile::HugeBody, Hostile::HugeJson] {
+        let client = client_of(kind).await;
+        assert_eq!(
+            client.mint(MintRequest::new(EntityType::Person)).await,
+            Err(MintError::InvalidAnswer(WireError::BodyTooLarge)),
+            "{kind:?}"
+        );
+    }
 }

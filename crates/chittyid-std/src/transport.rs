@@ -6,8 +6,8 @@ use std::sync::Arc;
 
 use chittyid::resilience::Failure;
 use chittyid::wire::{MAX_BODY, Method};
-use http_body_util::{BodyExt, Full, Limited};
-use hyper::body::Bytes;
+use http_body_util::{BodyExt, Full};
+use hyper::body::{Bytes, Incoming};
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client as HyperClient;
 use hyper_util::client::legacy::connect::HttpConnector;
@@ -82,8 +82,7 @@ impl Transport {
         })
     }
 
-    /// Sends one request and reads the answer (body capped just past the engine's
-    /// limit, so that an oversized answer is seen as such without reading it all).
+    /// Sends one request and reads the answer.
     pub async fn send(&self, outgoing: Outgoing) -> Result<Answer, Failure> {
         let method = match outgoing.method {
             Method::Get => hyper::Method::GET,
@@ -123,19 +122,28 @@ impl Transport {
             .headers()
             .get("retry-after")
             .map(|v| v.as_bytes().to_vec());
-        let body = match Limited::new(response.into_body(), MAX_BODY + 1)
-            .collect()
-            .await
-        {
-            Ok(collected) => collected.to_bytes().to_vec(),
-            // Larger than the limit: hand the engine a body it will refuse as too large.
-            Err(e) if e.is::<http_body_util::LengthLimitError>() => vec![b' '; MAX_BODY + 1],
-            Err(_) => return Err(Failure::NoResponse),
-        };
+        let body = read_capped(response.into_body()).await?;
         Ok(Answer {
             status,
             retry_after,
             body,
         })
     }
+}
+
+/// Reads a body, keeping at most one byte more than the engine accepts: an oversized
+/// answer is then refused by the engine's own size check, and is never read whole.
+async fn read_capped(mut body: Incoming) -> Result<Vec<u8>, Failure> {
+    let mut kept = Vec::new();
+    while kept.len() <= MAX_BODY {
+        let Some(frame) = body.frame().await else {
+            break;
+        };
+        let frame = frame.map_err(|_| Failure::NoResponse)?;
+        if let Some(data) = frame.data_ref() {
+            let room = MAX_BODY + 1 - kept.len();
+            kept.extend_from_slice(&data[..data.len().min(room)]);
+        }
+    }
+    Ok(kept)
 }
