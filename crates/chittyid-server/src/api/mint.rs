@@ -9,7 +9,7 @@ use chittyid::{EntityType, Jurisdiction, Region, TrustLevel};
 use serde_json::{Value, json};
 
 use super::gate::MintFault;
-use super::{ApiError, Shared, components, error, json_object, storage_failed};
+use super::{ApiError, AppState, Shared, components, error, json_object, storage_failed};
 use crate::auth::authorized;
 use crate::clock::{rfc3339, unix_millis};
 use crate::config::FaultKind;
@@ -127,18 +127,33 @@ fn mint_spec(
     Ok((spec, fingerprint))
 }
 
+/// What a mint takes from its request besides the fields: the idempotency key, the
+/// fault the gate picked, and the connection's kill switch.
+struct MintContext {
+    key: Option<String>,
+    fault: Option<FaultKind>,
+    kill: Option<KillSwitch>,
+}
+
+/// The request's mint context, or a refusal when it carries no valid token.
+fn mint_context(app: &AppState, req: &Request) -> Result<MintContext, ApiError> {
+    if !authorized(req.headers(), &app.tokens) {
+        return Err(unauthorized());
+    }
+    Ok(MintContext {
+        key: idempotency_key(req.headers()),
+        fault: req.extensions().get::<MintFault>().map(|f| f.0),
+        kill: req.extensions().get::<KillSwitch>().cloned(),
+    })
+}
+
 pub(super) async fn mint_post(
     State(app): State<Shared>,
     req: Request,
 ) -> Result<Response, ApiError> {
-    if !authorized(req.headers(), &app.tokens) {
-        return Err(unauthorized());
-    }
-    let fault = req.extensions().get::<MintFault>().map(|f| f.0);
-    let kill = req.extensions().get::<KillSwitch>().cloned();
-    let key = idempotency_key(req.headers());
+    let context = mint_context(&app, &req)?;
     let fields = json_object(&app, req.into_body()).await?;
-    mint(app, fields, key, fault, kill).await
+    mint(app, fields, context).await
 }
 
 pub(super) async fn mint_get(
@@ -146,13 +161,8 @@ pub(super) async fn mint_get(
     Query(query): Query<serde_json::Map<String, Value>>,
     req: Request,
 ) -> Result<Response, ApiError> {
-    if !authorized(req.headers(), &app.tokens) {
-        return Err(unauthorized());
-    }
-    let fault = req.extensions().get::<MintFault>().map(|f| f.0);
-    let kill = req.extensions().get::<KillSwitch>().cloned();
-    let key = idempotency_key(req.headers());
-    mint(app, query, key, fault, kill).await
+    let context = mint_context(&app, &req)?;
+    mint(app, query, context).await
 }
 
 fn idempotency_key(headers: &HeaderMap) -> Option<String> {
@@ -174,10 +184,9 @@ fn unauthorized() -> ApiError {
 async fn mint(
     app: Shared,
     fields: serde_json::Map<String, Value>,
-    key: Option<String>,
-    fault: Option<FaultKind>,
-    kill: Option<KillSwitch>,
+    context: MintContext,
 ) -> Result<Response, ApiError> {
+    let MintContext { key, fault, kill } = context;
     let (spec, fingerprint) = mint_spec(&fields, app.metadata_limit)?;
     if fault == Some(FaultKind::Fallback) {
         app.stats.fault(FaultKind::Fallback);
