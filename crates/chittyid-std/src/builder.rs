@@ -7,7 +7,6 @@ use std::time::Duration;
 
 use chittyid::engine::EngineConfig;
 use chittyid::resilience::{BreakerConfig, HealthConfig, RetryConfig};
-use chittyid::wire::ApiProfile;
 use rustls_pki_types::CertificateDer;
 use rustls_pki_types::pem::PemObject;
 
@@ -108,15 +107,11 @@ impl ClientBuilder {
         self
     }
 
-    /// The bearer token for minting (default: `CHITTY_ID_TOKEN`).
+    /// The bearer token (default: `CHITTY_ID_TOKEN`), sent with mints and validations
+    /// (the service forwards it when it replaces a fallback ID), never with health
+    /// checks.
     pub fn token(mut self, token: impl Into<String>) -> Self {
         self.token = Some(Secret::new(token));
-        self
-    }
-
-    /// The API generation to speak.
-    pub fn api_profile(mut self, profile: ApiProfile) -> Self {
-        self.config.profile = profile;
         self
     }
 
@@ -157,9 +152,12 @@ impl ClientBuilder {
         self
     }
 
-    /// Send an `Idempotency-Key` with each mint (default on), which makes a mint safe to
-    /// retry when its answer is lost. Turn off for services that ignore the header:
-    /// then a mint that may have reached the service is never retried.
+    /// The service honours `Idempotency-Key` (default off: id.chitty.cc does not, and
+    /// mints again for every request). On, each mint carries a key and one whose answer
+    /// is lost is retried with it; a mint that still ends unanswered gives its key in
+    /// [`MintError::OutcomeUnknown`](chittyid::engine::MintError::OutcomeUnknown), for
+    /// [`Client::mint_with_key`](crate::Client::mint_with_key). Off, a mint that may have
+    /// reached the service is never sent again and ends as `OutcomeUnknown`.
     pub fn idempotency_keys(mut self, on: bool) -> Self {
         self.config.idempotency_keys = on;
         self

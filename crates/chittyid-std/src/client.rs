@@ -9,7 +9,7 @@ use chittyid::engine::{
     Outcome, Response, Stats, Validation,
 };
 use chittyid::resilience::{BreakerState, HealthPoll, HealthState};
-use chittyid::wire::{HealthAnswer, MintAnswer, MintRequest};
+use chittyid::wire::{HealthAnswer, IdempotencyKey, MintAnswer, MintRequest};
 use tokio::sync::{Notify, broadcast};
 use tracing::Instrument;
 
@@ -161,9 +161,30 @@ impl Client {
         }
     }
 
+    /// Sends a mint again with the key it carried, after it ended in
+    /// [`MintError::OutcomeUnknown`] with `key: Some(..)`: a service that honours keys
+    /// answers with the ID it minted the first time. Only for such services (see
+    /// [`ClientBuilder::idempotency_keys`]).
+    pub async fn mint_with_key(
+        &self,
+        what: MintRequest,
+        key: IdempotencyKey,
+    ) -> Result<MintAnswer, MintError> {
+        let span = tracing::info_span!("chittyid.mint", entity = what.entity_type.name());
+        match self
+            .call(Operation::MintWithKey(what, key))
+            .instrument(span)
+            .await
+        {
+            Outcome::Mint(result) => result,
+            _ => unreachable!("a mint call ends in a mint outcome"),
+        }
+    }
+
     /// Validates an ID: the local check first (a malformed ID never reaches the
     /// network), then the cache, then the service. When the service cannot be asked the
-    /// verdict says so (`LocalOnly`), never a silent "valid".
+    /// verdict says so (`LocalOnly`), never a silent "valid". A fallback ID the service
+    /// replaces comes back as `Replaced` with the new ID: the service says so only once.
     pub async fn validate(&self, id: &str) -> Validation {
         let span = tracing::info_span!("chittyid.validate");
         match self

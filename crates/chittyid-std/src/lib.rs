@@ -24,4 +24,4 @@ pub use client::{CACHE_CAPACITY, Client, ClientStats};
 pub use secret::Secret;
 
 pub use chittyid::engine::{Endpoint, Event, HealthError, MintError, Unanswered, Validation};
-pub use chittyid::wire::{ApiProfile, HealthAnswer, MintAnswer, MintRequest};
+pub use chittyid::wire::{HealthAnswer, IdempotencyKey, MintAnswer, MintRequest};

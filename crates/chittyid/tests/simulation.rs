@@ -279,7 +279,9 @@ fn a_mint_without_key_is_never_retried_after_it_may_have_arrived() {
     assert_eq!(
         mint(sim.clients[c].outcome),
         Err(MintError::OutcomeUnknown {
-            last: Failure::NoResponse
+            last: Failure::NoResponse,
+            attempts: 1,
+            key: None,
         })
     );
     assert_eq!(sim.clients[c].call.attempts(), 1);
@@ -297,7 +299,9 @@ fn a_mint_without_key_is_never_retried_after_it_may_have_arrived() {
     assert_eq!(
         mint(sim.clients[c].outcome),
         Err(MintError::OutcomeUnknown {
-            last: Failure::TimedOut
+            last: Failure::TimedOut,
+            attempts: 1,
+            key: None,
         })
     );
     assert_eq!(sim.service.received, 1);
@@ -316,6 +320,7 @@ fn a_keyed_mint_is_retried_and_never_duplicated() {
     // tolerant breaker keeps this test about idempotency, not about opening.)
     let mut config = EngineConfig::default();
     config.breaker.failure_threshold = 16;
+    config.idempotency_keys = true;
     let faults = Faults {
         drop_after_commit: 200,
         ..Faults::default()

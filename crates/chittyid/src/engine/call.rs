@@ -14,6 +14,10 @@ use super::events::Endpoint;
 pub enum Operation<'a> {
     /// Mint one ID.
     Mint(MintRequest),
+    /// Send a mint again with the key it was first sent with, after it ended in
+    /// [`MintError::OutcomeUnknown`]: a service that honours `Idempotency-Key` answers
+    /// with the ID it minted the first time. Only for such services.
+    MintWithKey(MintRequest, IdempotencyKey),
     /// Validate this text (checked locally first).
     Validate(&'a [u8]),
     /// Check the service's health.
@@ -65,6 +69,14 @@ pub enum Validation {
         /// `true` when it came from the cache.
         cached: bool,
     },
+    /// The ID is a fallback ID that the service has now replaced with a final one. The
+    /// service says so once: the next validation of `old` will not tell `new` again.
+    Replaced {
+        /// The fallback ID asked about.
+        old: ChittyId,
+        /// The final ID that replaces it.
+        new: ChittyId,
+    },
     /// The service could not be asked: only the local format check stands. Never a
     /// silent "valid".
     LocalOnly {
@@ -110,11 +122,45 @@ pub enum Unanswered {
 pub enum MintError {
     /// The service was not asked, or did not answer.
     Unavailable(Unanswered),
-    /// The request may have reached the service, which may have committed an ID, but no
-    /// answer came and retrying without an idempotency key could mint twice.
+    /// A request may have reached the service, which may have committed an ID, but no
+    /// answer came. It is not sent again: without a key the service would mint twice.
+    /// With a key (against a service that honours keys), resend it later with
+    /// [`Operation::MintWithKey`] to learn the ID.
     OutcomeUnknown {
-        /// How the attempt ended.
+        /// How the last attempt ended.
         last: Failure,
+        /// Requests sent.
+        attempts: u8,
+        /// The `Idempotency-Key` the requests carried, if any.
+        key: Option<IdempotencyKey>,
+    },
+    /// The service answered with a `MINT_REJECTED` fallback ID: its minting back end
+    /// refused the request, which usually means the token is missing or wrong.
+    TokenRefused {
+        /// The fallback ID it handed out (pending, never final).
+        fallback: ChittyId,
+    },
+    /// The service answered with an `INVALID_REQUEST` fallback ID: its minting back end
+    /// refused the request's fields.
+    RequestRefused {
+        /// The fallback ID it handed out (pending, never final).
+        fallback: ChittyId,
+    },
+    /// The service kept answering with `RATE_LIMITED` fallback IDs: its minting back end
+    /// asked for fewer requests, and the retries allowed ran out.
+    RateLimited {
+        /// The last fallback ID it handed out (pending, never final).
+        fallback: ChittyId,
+        /// Requests sent.
+        attempts: u8,
+    },
+    /// The service minted an ID that is not what was asked for (a region, jurisdiction,
+    /// trust level or entity type differs). The ID is real and is handed on, never lost.
+    Mismatch {
+        /// The ID the service minted.
+        id: ChittyId,
+        /// What was asked for.
+        asked: MintRequest,
     },
     /// The token is missing or wrong (401/403).
     Unauthorized {
@@ -184,6 +230,14 @@ impl Target {
     }
 }
 
+/// Whether a minted ID differs from the request in a field the request set.
+pub(super) fn differs(asked: &MintRequest, id: ChittyId) -> bool {
+    asked.entity_type != id.entity_type()
+        || asked.region.is_some_and(|r| r != id.region())
+        || asked.jurisdiction.is_some_and(|j| j != id.jurisdiction())
+        || asked.trust_level.is_some_and(|t| t != id.trust_level())
+}
+
 #[derive(Debug, Clone, Copy)]
 pub(super) enum Phase {
     /// Ready to send the next attempt.
@@ -205,6 +259,12 @@ pub struct Call {
     pub(super) deadline: Instant,
     pub(super) attempts: u8,
     pub(super) phase: Phase,
+    /// How the last attempt failed, if one did.
+    pub(super) last_failure: Option<Failure>,
+    /// An attempt may have reached the service and been acted on.
+    pub(super) may_have_arrived: bool,
+    /// The last fallback ID a mint was answered with.
+    pub(super) fallback: Option<ChittyId>,
 }
 
 impl Call {

@@ -3,14 +3,11 @@
 use core::time::Duration;
 
 use crate::resilience::{BreakerConfig, HealthConfig, RetryConfig};
-use crate::wire::ApiProfile;
 
 /// How the call engine behaves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct EngineConfig {
-    /// The API generation to speak (default current).
-    pub profile: ApiProfile,
     /// Each endpoint's breaker.
     pub breaker: BreakerConfig,
     /// Retries.
@@ -25,8 +22,11 @@ pub struct EngineConfig {
     pub valid_ttl: Duration,
     /// How long a `valid: false` answer is cached (default 30 s).
     pub invalid_ttl: Duration,
-    /// Send an `Idempotency-Key` with every mint, which makes mints safe to retry
-    /// (default on; turn off for services that do not honour the header).
+    /// The service honours `Idempotency-Key` (a repeated key is answered with the ID
+    /// minted the first time): send a key with every mint and retry a mint that may
+    /// have reached the service. Default off, because id.chitty.cc does not honour keys
+    /// (it mints again for every request): against it, a mint that may have arrived is
+    /// never sent again, and the caller learns that its outcome is unknown.
     pub idempotency_keys: bool,
     /// Seed for jitter and idempotency keys. With keys on, it must differ between runs
     /// (a service remembers keys for a day): take it from a hardware RNG or the clock.
@@ -37,7 +37,6 @@ pub struct EngineConfig {
 impl Default for EngineConfig {
     fn default() -> EngineConfig {
         EngineConfig {
-            profile: ApiProfile::Current,
             breaker: BreakerConfig::default(),
             retry: RetryConfig::default(),
             health: HealthConfig::default(),
@@ -45,7 +44,7 @@ impl Default for EngineConfig {
             call_deadline: Duration::from_secs(30),
             valid_ttl: Duration::from_secs(300),
             invalid_ttl: Duration::from_secs(30),
-            idempotency_keys: true,
+            idempotency_keys: false,
             seed: 0x5EED_C417_7A1D,
         }
     }

@@ -25,15 +25,97 @@ impl fmt::Display for Unanswered {
 
 impl core::error::Error for Unanswered {}
 
+/// "1 request" or "N requests".
+struct Attempts(u8);
+
+impl fmt::Display for Attempts {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self.0 {
+            1 => f.write_str("1 request"),
+            n => write!(f, "{n} requests"),
+        }
+    }
+}
+
 impl fmt::Display for MintError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             MintError::Unavailable(why) => write!(f, "service unavailable: {why}"),
-            MintError::OutcomeUnknown { last } => write!(
+            MintError::OutcomeUnknown {
+                last,
+                attempts,
+                key,
+            } => {
+                write!(
+                    f,
+                    "outcome unknown: {} may have reached the service, which may have \
+                     minted an ID, but no answer came (the last: {last})",
+                    Attempts(*attempts)
+                )?;
+                match key {
+                    Some(key) => write!(
+                        f,
+                        "; resend with Idempotency-Key {} to learn the ID",
+                        key.as_str()
+                    ),
+                    None => f.write_str(
+                        "; not sent again, because without an idempotency key the service \
+                         would mint twice",
+                    ),
+                }
+            }
+            MintError::TokenRefused { fallback } => write!(
                 f,
-                "no answer ({last}) after the request may have reached the service; \
-                 not retried without an idempotency key"
+                "the service refused to mint (MINT_REJECTED), which usually means the token \
+                 is missing or wrong: check the token (CHITTY_ID_TOKEN); it handed out the \
+                 pending fallback ID {fallback}"
             ),
+            MintError::RequestRefused { fallback } => write!(
+                f,
+                "the service refused the request's fields (INVALID_REQUEST); it handed out \
+                 the pending fallback ID {fallback}"
+            ),
+            MintError::RateLimited { fallback, attempts } => write!(
+                f,
+                "the service's minting back end is rate limited (RATE_LIMITED) after {}; \
+                 try again later; the last pending fallback ID: {fallback}",
+                Attempts(*attempts)
+            ),
+            MintError::Mismatch { id, asked } => {
+                write!(f, "the service minted {id}, which is not what was asked:")?;
+                let mut sep = " ";
+                if asked.entity_type != id.entity_type() {
+                    write!(
+                        f,
+                        "{sep}type {} for {}",
+                        id.entity_type().name(),
+                        asked.entity_type.name()
+                    )?;
+                    sep = ", ";
+                }
+                if let Some(region) = asked.region.filter(|&r| r != id.region()) {
+                    write!(
+                        f,
+                        "{sep}region {} for {}",
+                        id.region().digit(),
+                        region.digit()
+                    )?;
+                    sep = ", ";
+                }
+                if let Some(j) = asked.jurisdiction.filter(|&j| j != id.jurisdiction()) {
+                    write!(f, "{sep}jurisdiction {} for {j}", id.jurisdiction())?;
+                    sep = ", ";
+                }
+                if let Some(t) = asked.trust_level.filter(|&t| t != id.trust_level()) {
+                    write!(
+                        f,
+                        "{sep}trust {} for {}",
+                        id.trust_level().digit(),
+                        t.digit()
+                    )?;
+                }
+                Ok(())
+            }
             MintError::Unauthorized { status } => {
                 write!(
                     f,
@@ -101,11 +183,30 @@ mod tests {
         );
         assert_eq!(
             MintError::OutcomeUnknown {
-                last: Failure::NoResponse
+                last: Failure::NoResponse,
+                attempts: 1,
+                key: None,
             }
             .to_string(),
-            "no answer (the connection closed without an answer) after the request may \
-             have reached the service; not retried without an idempotency key"
+            "outcome unknown: 1 request may have reached the service, which may have minted \
+             an ID, but no answer came (the last: the connection closed without an answer); \
+             not sent again, because without an idempotency key the service would mint twice"
+        );
+        let fallback: crate::ChittyId = "03-0-ERR-0003-T-2611-0-74".parse().unwrap();
+        assert!(
+            MintError::TokenRefused { fallback }
+                .to_string()
+                .contains("token is missing or wrong")
+        );
+        let asked = crate::wire::MintRequest {
+            region: crate::Region::from_digit(3),
+            ..crate::wire::MintRequest::new(crate::EntityType::Thing)
+        };
+        let id: crate::ChittyId = "03-1-USA-5537-P-2602-0-38".parse().unwrap();
+        assert_eq!(
+            MintError::Mismatch { id, asked }.to_string(),
+            "the service minted 03-1-USA-5537-P-2602-0-38, which is not what was asked: \
+             type person for thing, region 1 for 3"
         );
         assert_eq!(
             HealthError::InvalidAnswer(WireError::MissingId).to_string(),

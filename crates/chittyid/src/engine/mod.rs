@@ -31,6 +31,7 @@ mod stats;
 
 use core::time::Duration;
 
+use call::differs;
 pub use call::{
     Action, Call, HealthError, MintError, Operation, Outcome, Response, Unanswered, Validation,
 };
@@ -40,16 +41,16 @@ pub use stats::{EndpointStats, Histogram, LATENCY_BOUNDS_MS, Stats};
 
 use call::{Phase, Target};
 
-use crate::ChittyId;
 use crate::resilience::{
     Breaker, BreakerState, Cache, Failure, HealthMonitor, HealthPoll, HealthState,
     HealthTransition, Instant, Permit, Rejection, RetryBudget, Rng, Transition, millis,
     parse_retry_after,
 };
 use crate::wire::{
-    self, ErrorBody, IdempotencyKey, Request, WireError, decode_error, decode_health, decode_mint,
-    decode_validate,
+    ErrorBody, IdempotencyKey, MintAnswer, Request, WireError, decode_error, decode_health,
+    decode_mint, decode_validate,
 };
+use crate::{ChittyId, FallbackCode, IdKind};
 
 /// A cached service verdict.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
@@ -138,7 +139,7 @@ impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
     pub fn begin(&mut self, operation: Operation<'_>, now: Instant) -> Call {
         let deadline = now.saturating_add(self.config.call_deadline);
         let endpoint = match operation {
-            Operation::Mint(_) => Endpoint::Mint,
+            Operation::Mint(_) | Operation::MintWithKey(..) => Endpoint::Mint,
             Operation::Validate(_) => Endpoint::Validate,
             Operation::Health => Endpoint::Health,
         };
@@ -146,6 +147,10 @@ impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
         let target = match operation {
             // The key is drawn at the first send, so that calls refused at once cost nothing.
             Operation::Mint(what) => Target::Mint { what, key: None },
+            Operation::MintWithKey(what, key) => Target::Mint {
+                what,
+                key: Some(key),
+            },
             Operation::Health => Target::Health,
             Operation::Validate(text) => match ChittyId::parse_bytes(text) {
                 Err(error) => {
@@ -174,6 +179,9 @@ impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
             deadline,
             attempts: 0,
             phase: Phase::Ready,
+            last_failure: None,
+            may_have_arrived: false,
+            fallback: None,
         }
     }
 
@@ -226,7 +234,7 @@ impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
         }
         let built = match &call.target {
             Target::Mint { what, key } => Request::mint(what, key.as_ref(), buf),
-            Target::Validate(id) => Request::validate(self.config.profile, *id, buf),
+            Target::Validate(id) => Request::validate(*id, buf),
             Target::Health | Target::Malformed => Request::health(buf),
         };
         let Ok(request) = built else {
@@ -266,18 +274,27 @@ impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
             );
         }
         let decoded = match call.target {
-            Target::Mint { .. } => {
-                decode_mint(response.body).map(|answer| Outcome::Mint(Ok(answer)))
-            }
+            Target::Mint { what, .. } => match decode_mint(response.body) {
+                Ok(MintAnswer::Pending { id, code }) => {
+                    return self.fallback_answer(call, id, code, now);
+                }
+                Ok(MintAnswer::Minted(id)) if differs(&what, id) => {
+                    Ok(Outcome::Mint(Err(MintError::Mismatch { id, asked: what })))
+                }
+                answer => answer.map(|answer| Outcome::Mint(Ok(answer))),
+            },
             Target::Health | Target::Malformed => {
                 decode_health(response.body).map(|answer| Outcome::Health(Ok(answer)))
             }
             Target::Validate(id) => decode_validate(response.body).map(|answer| {
-                Outcome::Validation(Validation::Authoritative {
-                    id,
-                    valid: answer.valid,
-                    reason: answer.reason,
-                    cached: false,
+                Outcome::Validation(match answer.replaced_by {
+                    Some(new) => Validation::Replaced { old: id, new },
+                    None => Validation::Authoritative {
+                        id,
+                        valid: answer.valid,
+                        reason: answer.reason,
+                        cached: false,
+                    },
                 })
             }),
         };
@@ -289,7 +306,13 @@ impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
         self.breaker_moved(endpoint, transition);
         let health = self.health.on_passive_success(now);
         self.health_moved(health);
-        if let Outcome::Validation(Validation::Authoritative { id, valid, .. }) = outcome {
+        if let Outcome::Validation(Validation::Replaced { .. }) = outcome {
+            self.stats.replacements += 1;
+        }
+        // A fallback ID's verdict is not kept: the service may replace it at any time.
+        if let Outcome::Validation(Validation::Authoritative { id, valid, .. }) = outcome
+            && !matches!(id.kind(), IdKind::Fallback(_))
+        {
             let ttl = if valid {
                 self.config.valid_ttl
             } else {
@@ -300,11 +323,44 @@ impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
                     .on_event(&Event::CacheEviction { id: evicted.key });
             }
         }
-        if let Outcome::Mint(Ok(wire::MintAnswer::Pending { .. })) = outcome {
-            self.stats.pending_mints += 1;
-        }
         self.stats.endpoints[endpoint as usize].succeeded += 1;
         self.finish(call, outcome, now);
+    }
+
+    /// A 2xx mint answer with a fallback ID. A refused token or request and a rate
+    /// limit are failed attempts (the last one retried); any other code is a pending ID
+    /// for the caller, and a failure of the minting endpoint for the breaker and the
+    /// health monitor, because the back end that mints is in trouble.
+    fn fallback_answer(
+        &mut self,
+        call: &mut Call,
+        id: ChittyId,
+        code: Option<FallbackCode>,
+        now: Instant,
+    ) {
+        let Phase::InFlight { permit, .. } = call.phase else {
+            return;
+        };
+        call.fallback = Some(id);
+        if let Some(
+            code @ (FallbackCode::RATE_LIMITED
+            | FallbackCode::MINT_REJECTED
+            | FallbackCode::INVALID_REQUEST),
+        ) = code
+        {
+            return self.attempt_failed(call, Failure::Fallback(code), None, None, now);
+        }
+        let endpoint = call.target.endpoint();
+        let transition = self.breakers[endpoint as usize].record(permit, true, now);
+        self.breaker_moved(endpoint, transition);
+        self.health.on_passive_failure(now);
+        self.stats.pending_mints += 1;
+        self.stats.endpoints[endpoint as usize].succeeded += 1;
+        self.finish(
+            call,
+            Outcome::Mint(Ok(MintAnswer::Pending { id, code })),
+            now,
+        );
     }
 
     /// Reports that the attempt in flight failed before any answer: `NotSent` when no
@@ -355,7 +411,9 @@ impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
         if let Phase::InFlight { permit, .. } = call.phase {
             self.breakers[call.target.endpoint() as usize].release(permit);
         }
-        call.phase = Phase::Finished(unanswered_outcome(call.target, Unanswered::Cancelled));
+        if !call.is_finished() {
+            call.phase = Phase::Finished(unanswered_outcome(call, Unanswered::Cancelled));
+        }
     }
 
     /// What the adapter's health task should do at `now`: run a check (with
@@ -375,23 +433,33 @@ impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
         let endpoint = call.target.endpoint();
         let transition = self.breakers[endpoint as usize].record(permit, false, now);
         self.breaker_moved(endpoint, transition);
+        call.last_failure = Some(Failure::InvalidResponse);
+        call.may_have_arrived = true;
         if call.target.idempotent() && self.retry(call, Failure::InvalidResponse, None, now) {
             return;
         }
         self.stats.endpoints[endpoint as usize].failed += 1;
         let outcome = match call.target {
-            Target::Mint { .. } => Outcome::Mint(Err(MintError::InvalidAnswer(error))),
+            Target::Mint { key: None, .. } => Outcome::Mint(Err(MintError::InvalidAnswer(error))),
+            Target::Mint { key, .. } => Outcome::Mint(Err(MintError::OutcomeUnknown {
+                last: Failure::InvalidResponse,
+                attempts: call.attempts,
+                key,
+            })),
             Target::Health | Target::Malformed => {
                 Outcome::Health(Err(HealthError::InvalidAnswer(error)))
             }
-            Target::Validate(id) => Outcome::Validation(Validation::LocalOnly {
-                id,
-                kind: id.kind(),
-                reason: Unanswered::Failed {
-                    last: Failure::InvalidResponse,
-                    attempts: call.attempts,
-                },
-            }),
+            Target::Validate(id) => {
+                self.stats.local_only += 1;
+                Outcome::Validation(Validation::LocalOnly {
+                    id,
+                    kind: id.kind(),
+                    reason: Unanswered::Failed {
+                        last: Failure::InvalidResponse,
+                        attempts: call.attempts,
+                    },
+                })
+            }
         };
         self.finish(call, outcome, now);
     }
@@ -408,6 +476,10 @@ impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
             return;
         };
         let endpoint = call.target.endpoint();
+        call.last_failure = Some(failure);
+        if failure.may_have_reached_service() {
+            call.may_have_arrived = true;
+        }
         let against = failure.counts_against_breaker();
         let transition = self.breakers[endpoint as usize].record(permit, against, now);
         self.breaker_moved(endpoint, transition);
@@ -424,12 +496,7 @@ impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
         }
         self.stats.endpoints[endpoint as usize].failed += 1;
         let outcome = match call.target {
-            Target::Mint { key, .. } => Outcome::Mint(Err(mint_error(
-                failure,
-                key.is_some(),
-                error,
-                call.attempts,
-            ))),
+            Target::Mint { .. } => Outcome::Mint(Err(mint_error(call, failure, error))),
             _ => {
                 let unanswered = Unanswered::Failed {
                     last: failure,
@@ -495,7 +562,7 @@ impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
         reason: Unanswered,
         now: Instant,
     ) -> Outcome {
-        let outcome = unanswered_outcome(call.target, reason);
+        let outcome = unanswered_outcome(call, reason);
         if let Outcome::Validation(_) = outcome {
             self.stats.local_only += 1;
         }
@@ -560,9 +627,17 @@ impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
 }
 
 /// How a call ends when the service was not asked or did not answer: a validation
-/// keeps its local verdict, explicitly local-only; a mint or health check fails.
-fn unanswered_outcome(target: Target, reason: Unanswered) -> Outcome {
-    match target {
+/// keeps its local verdict, explicitly local-only; a mint whose earlier attempt may have
+/// reached the service has an unknown outcome; other mints and health checks fail.
+fn unanswered_outcome(call: &Call, reason: Unanswered) -> Outcome {
+    match call.target {
+        Target::Mint { key, .. } if call.may_have_arrived => {
+            Outcome::Mint(Err(MintError::OutcomeUnknown {
+                last: call.last_failure.unwrap_or(Failure::NoResponse),
+                attempts: call.attempts,
+                key,
+            }))
+        }
         Target::Mint { .. } => Outcome::Mint(Err(MintError::Unavailable(reason))),
         Target::Health | Target::Malformed => {
             Outcome::Health(Err(HealthError::Unavailable(reason)))
@@ -583,18 +658,35 @@ fn finished(target: Target, now: Instant, outcome: Outcome) -> Call {
         deadline: now,
         attempts: 0,
         phase: Phase::Finished(outcome),
+        last_failure: None,
+        may_have_arrived: false,
+        fallback: None,
     }
 }
 
-/// The error of a mint whose last attempt failed and will not be retried.
-fn mint_error(failure: Failure, keyed: bool, error: Option<ErrorBody>, attempts: u8) -> MintError {
-    match failure {
-        Failure::Status(status @ (401 | 403)) => MintError::Unauthorized { status },
-        Failure::Status(status) if (400..500).contains(&status) && status != 429 => {
+/// The error of a mint whose last attempt failed and will not be retried. Once any
+/// attempt may have reached the service, the outcome is unknown unless the last answer
+/// itself says what happened.
+fn mint_error(call: &Call, failure: Failure, error: Option<ErrorBody>) -> MintError {
+    let attempts = call.attempts;
+    match (failure, call.fallback) {
+        (Failure::Status(status @ (401 | 403)), _) => MintError::Unauthorized { status },
+        (Failure::Status(status), _) if (400..500).contains(&status) && status != 429 => {
             MintError::Rejected { status, error }
         }
-        _ if failure.may_have_reached_service() && !keyed => {
-            MintError::OutcomeUnknown { last: failure }
+        (Failure::Fallback(FallbackCode::MINT_REJECTED), Some(fallback)) => {
+            MintError::TokenRefused { fallback }
+        }
+        (Failure::Fallback(FallbackCode::INVALID_REQUEST), Some(fallback)) => {
+            MintError::RequestRefused { fallback }
+        }
+        _ if call.may_have_arrived => MintError::OutcomeUnknown {
+            last: failure,
+            attempts,
+            key: call.idempotency_key().copied(),
+        },
+        (Failure::Fallback(FallbackCode::RATE_LIMITED), Some(fallback)) => {
+            MintError::RateLimited { fallback, attempts }
         }
         _ => MintError::Unavailable(Unanswered::Failed {
             last: failure,

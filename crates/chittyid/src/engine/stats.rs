@@ -91,6 +91,8 @@ pub struct Stats {
     pub local_only: u64,
     /// Mints that returned a fallback ID (pending).
     pub pending_mints: u64,
+    /// Validations answered with the final ID that replaces a fallback ID.
+    pub replacements: u64,
     /// Health checks run, passed, failed.
     pub health_checks: u64,
     /// Health checks that passed.

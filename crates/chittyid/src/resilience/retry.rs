@@ -8,6 +8,7 @@ use core::time::Duration;
 use super::rng::Rng;
 use super::time::{Instant, millis};
 use super::window::WindowCounts;
+use crate::FallbackCode;
 
 /// How one attempt failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -25,6 +26,9 @@ pub enum Failure {
     Status(u16),
     /// An answer that could not be understood (broken framing or body).
     InvalidResponse,
+    /// A 2xx mint answer that carries a fallback ID: the service's front is up, its
+    /// minting back end failed with this code (`RATE_LIMITED`, `MINT_UNAVAILABLE`, …).
+    Fallback(FallbackCode),
 }
 
 impl core::fmt::Display for Failure {
@@ -35,6 +39,7 @@ impl core::fmt::Display for Failure {
             Failure::TimedOut => f.write_str("no answer in time"),
             Failure::Status(status) => write!(f, "HTTP status {status}"),
             Failure::InvalidResponse => f.write_str("an answer that is not valid HTTP"),
+            Failure::Fallback(code) => write!(f, "a fallback ID with code {code}"),
         }
     }
 }
@@ -48,6 +53,11 @@ impl Failure {
             Failure::NotSent | Failure::NoResponse | Failure::TimedOut => true,
             Failure::Status(status) => status == 429 || status >= 500,
             Failure::InvalidResponse => false,
+            // A refused token or request says nothing about the service's health.
+            Failure::Fallback(code) => !matches!(
+                code,
+                FallbackCode::MINT_REJECTED | FallbackCode::INVALID_REQUEST
+            ),
         }
     }
 
@@ -65,12 +75,17 @@ impl Failure {
             Failure::Status(502 | 504) => idempotent,
             Failure::Status(_) => false,
             Failure::NoResponse | Failure::TimedOut | Failure::InvalidResponse => idempotent,
+            // The back end said "slow down" and minted nothing; the others are answers.
+            Failure::Fallback(code) => code.get() == FallbackCode::RATE_LIMITED.get(),
         }
     }
 
     /// Whether the service may have acted on the request.
     pub const fn may_have_reached_service(self) -> bool {
-        !matches!(self, Failure::NotSent | Failure::Status(429 | 503))
+        !matches!(
+            self,
+            Failure::NotSent | Failure::Status(429 | 503) | Failure::Fallback(_)
+        )
     }
 }
 

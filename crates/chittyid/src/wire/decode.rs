@@ -112,10 +112,14 @@ pub enum MintAnswer {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct ValidateAnswer {
-    /// The service's verdict.
+    /// The service's verdict (`false` for a fallback ID it replaced).
     pub valid: bool,
     /// Its reason, when it gave one.
     pub reason: Option<Text<64>>,
+    /// The ID that replaces a fallback ID: the service answers
+    /// `{"replaced":true,"oldId":…,"newId":…}` (no `valid` field) once, and never again
+    /// for that fallback ID.
+    pub replaced_by: Option<ChittyId>,
 }
 
 /// What a health answer says.
@@ -154,6 +158,9 @@ struct MintBody {
 #[derive(Deserialize)]
 struct ValidateBody {
     valid: Option<bool>,
+    replaced: Option<bool>,
+    #[serde(rename = "newId")]
+    new_id: Option<Text<40>>,
     reason: Option<Text<64>>,
     error: Option<Text<64>>,
     message: Option<Text<64>>,
@@ -234,12 +241,24 @@ pub fn decode_mint(body: &[u8]) -> Result<MintAnswer, WireError> {
     })
 }
 
-/// Decodes a 2xx validation answer (`{"valid":bool,…}`, both profiles).
+/// Decodes a 2xx validation answer: `{"valid":bool,…}`, or a replacement
+/// `{"replaced":true,"newId":…}`, whose new ID must parse and verify.
 pub fn decode_validate(body: &[u8]) -> Result<ValidateAnswer, WireError> {
     let fields: ValidateBody = decode(body)?;
+    let reason = fields.reason.or(fields.error).or(fields.message);
+    if fields.replaced == Some(true) {
+        let text = fields.new_id.ok_or(WireError::MissingField("newId"))?;
+        let new = ChittyId::parse(text.as_str()).map_err(WireError::InvalidId)?;
+        return Ok(ValidateAnswer {
+            valid: false,
+            reason,
+            replaced_by: Some(new),
+        });
+    }
     Ok(ValidateAnswer {
         valid: fields.valid.ok_or(WireError::MissingField("valid"))?,
-        reason: fields.reason.or(fields.error).or(fields.message),
+        reason,
+        replaced_by: None,
     })
 }
 
@@ -302,6 +321,26 @@ mod tests {
                 ..
             })
         ));
+    }
+
+    #[test]
+    fn a_replacement_carries_the_new_id_and_needs_no_valid_field() {
+        let body = br#"{"success":true,"replaced":true,"oldId":"03-0-ERR-0001-T-2611-0-32","newId":"03-1-USA-5537-P-2602-0-38","message":"Fallback ID replaced","components":{"region":"1"}}"#;
+        let answer = decode_validate(body).unwrap();
+        assert_eq!(
+            answer.replaced_by,
+            Some("03-1-USA-5537-P-2602-0-38".parse().unwrap())
+        );
+        assert!(!answer.valid);
+        let bad = br#"{"replaced":true,"newId":"03-1-USA-5537-P-2602-0-39"}"#;
+        assert!(matches!(decode_validate(bad), Err(WireError::InvalidId(_))));
+        assert_eq!(
+            decode_validate(br#"{"replaced":true}"#),
+            Err(WireError::MissingField("newId"))
+        );
+        // The answer when the fallback could not be replaced is a plain verdict.
+        let kept = br#"{"success":true,"valid":false,"isError":true,"errorCode":"0001","errorName":"MINT_UNAVAILABLE","canReplace":true}"#;
+        assert_eq!(decode_validate(kept).unwrap().replaced_by, None);
     }
 
     #[test]

@@ -1,4 +1,4 @@
-//! The wire protocol of the ID service: the requests to build (two API profiles) and the
+//! The wire protocol of the ID service: the requests to build (as the deployed service reads them) and the
 //! answers to decode, tolerantly and within fixed limits, into caller-provided buffers.
 
 mod decode;
@@ -10,5 +10,5 @@ pub use decode::{
     ErrorBody, HealthAnswer, JsonError, MAX_BODY, MAX_DEPTH, MintAnswer, ValidateAnswer, WireError,
     decode_error, decode_health, decode_mint, decode_validate,
 };
-pub use request::{ApiProfile, IdempotencyKey, Method, MintRequest, Request, Token};
+pub use request::{IdempotencyKey, Method, MintRequest, Request, Token};
 pub use text::Text;

@@ -1,23 +1,13 @@
 //! Building the service's requests into a caller-provided buffer: mint, validate and
-//! health, in the current API profile and the older v1 one, and their HTTP/1.1 bytes for
-//! adapters that write requests themselves.
+//! health, where the deployed service reads each field (region, jurisdiction and trust
+//! from the query string only), and their HTTP/1.1 bytes for adapters that write
+//! requests themselves.
 
 use core::fmt::{self, Write};
 
 use super::decode::WireError;
 use crate::resilience::Rng;
 use crate::{ChittyId, EntityType, Jurisdiction, Region, TrustLevel};
-
-/// Which generation of the service's API to speak.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub enum ApiProfile {
-    /// `POST /v1/mint`, `POST /api/validate`, `GET /health`.
-    #[default]
-    Current,
-    /// As `Current`, but validation is `GET /v1/validate/{id}` (what v2.2.0 used).
-    V1,
-}
 
 /// An HTTP method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -132,7 +122,8 @@ pub struct Request<'a> {
     pub path: &'a str,
     /// The JSON body; empty for `GET`.
     pub body: &'a [u8],
-    /// Whether it must carry `Authorization: Bearer`.
+    /// Whether it carries `Authorization: Bearer` (when the client has a token): mints
+    /// and validations do, health checks do not.
     pub needs_auth: bool,
     /// The `Idempotency-Key` to send, if any.
     pub idempotency_key: Option<&'a str>,
@@ -179,19 +170,13 @@ fn build<'b>(
     Ok((text(path), body, text(extra)))
 }
 
-/// The legacy entity name v2.2.0-era services know, sent beside `entityType`.
-const fn legacy_name(entity: EntityType) -> &'static str {
-    match entity {
-        EntityType::Person => "PEO",
-        EntityType::Place => "PLACE",
-        EntityType::Thing => "PROP",
-        EntityType::Event => "EVNT",
-        EntityType::Authority => "AUTH",
-    }
-}
-
 impl<'b> Request<'b> {
-    /// `POST /v1/mint` with `{"entityType":…,"entity":…}` and the optional parts.
+    /// `POST /v1/mint?type=…[&region=…][&jurisdiction=…][&trust=…]` with
+    /// `{"entityType":…}`.
+    ///
+    /// The deployed service reads region, jurisdiction and trust from the query string
+    /// only (body fields are ignored), and older deployments read the entity type from
+    /// the query only: so every field is in the query, and the type in the body too.
     pub fn mint(
         what: &MintRequest,
         key: Option<&IdempotencyKey>,
@@ -199,25 +184,20 @@ impl<'b> Request<'b> {
     ) -> Result<Request<'b>, WireError> {
         let (path, body, key) = build(
             buf,
-            |c| c.write_str("/v1/mint"),
             |c| {
-                write!(
-                    c,
-                    r#"{{"entityType":"{}","entity":"{}""#,
-                    what.entity_type.name(),
-                    legacy_name(what.entity_type)
-                )?;
+                write!(c, "/v1/mint?type={}", what.entity_type.name())?;
                 if let Some(region) = what.region {
-                    write!(c, r#","region":{}"#, region.digit())?;
+                    write!(c, "&region={}", region.digit())?;
                 }
                 if let Some(jurisdiction) = what.jurisdiction {
-                    write!(c, r#","jurisdiction":"{jurisdiction}""#)?;
+                    write!(c, "&jurisdiction={jurisdiction}")?;
                 }
                 if let Some(trust) = what.trust_level {
-                    write!(c, r#","trust":{}"#, trust.digit())?;
+                    write!(c, "&trust={}", trust.digit())?;
                 }
-                c.write_str("}")
+                Ok(())
             },
+            |c| write!(c, r#"{{"entityType":"{}"}}"#, what.entity_type.name()),
             key.map_or("", IdempotencyKey::as_str),
         )?;
         Ok(Request {
@@ -229,39 +209,22 @@ impl<'b> Request<'b> {
         })
     }
 
-    /// Validation of a well-formed ID: `POST /api/validate {"id":…}` (current) or
-    /// `GET /v1/validate/{id}` (v1).
-    pub fn validate(
-        profile: ApiProfile,
-        id: ChittyId,
-        buf: &'b mut [u8],
-    ) -> Result<Request<'b>, WireError> {
+    /// Validation of a well-formed ID: `POST /api/validate {"id":…}`. It carries the
+    /// token when the client has one: the service forwards it when it replaces a
+    /// fallback ID.
+    pub fn validate(id: ChittyId, buf: &'b mut [u8]) -> Result<Request<'b>, WireError> {
         let text = id.to_buf();
-        let (method, (path, body, _)) = match profile {
-            ApiProfile::Current => (
-                Method::Post,
-                build(
-                    buf,
-                    |c| c.write_str("/api/validate"),
-                    |c| write!(c, r#"{{"id":"{}"}}"#, text.as_str()),
-                    "",
-                )?,
-            ),
-            ApiProfile::V1 => (
-                Method::Get,
-                build(
-                    buf,
-                    |c| write!(c, "/v1/validate/{}", text.as_str()),
-                    |_| Ok(()),
-                    "",
-                )?,
-            ),
-        };
+        let (path, body, _) = build(
+            buf,
+            |c| c.write_str("/api/validate"),
+            |c| write!(c, r#"{{"id":"{}"}}"#, text.as_str()),
+            "",
+        )?;
         Ok(Request {
-            method,
+            method: Method::Post,
             path,
             body,
-            needs_auth: false,
+            needs_auth: true,
             idempotency_key: None,
         })
     }
@@ -329,21 +292,25 @@ mod tests {
     use super::*;
 
     #[test]
-    fn mint_request_sends_both_type_fields_and_the_key() {
+    fn mint_request_puts_every_field_in_the_query_and_the_type_in_the_body_too() {
         let mut rng = Rng::new(3);
         let key = IdempotencyKey::generate(&mut rng);
         let mut buf = [0u8; 256];
         let what = MintRequest {
             region: Some(Region::Europe),
             jurisdiction: Jurisdiction::new(*b"GBR"),
+            trust_level: Some(TrustLevel::Standard),
             ..MintRequest::new(EntityType::Place)
         };
         let req = Request::mint(&what, Some(&key), &mut buf).unwrap();
-        assert_eq!((req.method, req.path), (Method::Post, "/v1/mint"));
         assert_eq!(
-            req.body,
-            br#"{"entityType":"place","entity":"PLACE","region":3,"jurisdiction":"GBR"}"#
+            (req.method, req.path),
+            (
+                Method::Post,
+                "/v1/mint?type=place&region=3&jurisdiction=GBR&trust=2"
+            )
         );
+        assert_eq!(req.body, br#"{"entityType":"place"}"#);
         assert_eq!(req.idempotency_key, Some(key.as_str()));
         assert_eq!(key.as_str().len(), 32);
 
@@ -352,26 +319,37 @@ mod tests {
             .write_http1("127.0.0.1:80", Some(Token::new("s3cret")), &mut out)
             .unwrap();
         let text = core::str::from_utf8(&out[..n]).unwrap();
-        assert!(text.starts_with("POST /v1/mint HTTP/1.1\r\nHost: 127.0.0.1:80\r\n"));
+        assert!(text.starts_with(
+            "POST /v1/mint?type=place&region=3&jurisdiction=GBR&trust=2 HTTP/1.1\r\nHost: 127.0.0.1:80\r\n"
+        ));
         assert!(text.contains("Authorization: Bearer s3cret\r\n"));
         assert!(text.contains(&std::format!("Idempotency-Key: {}\r\n", key.as_str())));
-        assert!(text.contains("Content-Length: 71\r\n\r\n{\"entityType\""));
+        assert!(text.contains("Content-Length: 22\r\n\r\n{\"entityType\""));
+
+        let mut buf = [0u8; 64];
+        let plain = Request::mint(&MintRequest::new(EntityType::Person), None, &mut buf).unwrap();
+        assert_eq!(plain.path, "/v1/mint?type=person");
+        assert_eq!(plain.idempotency_key, None);
     }
 
     #[test]
-    fn validate_in_both_profiles_and_no_token_for_public_calls() {
+    fn validation_carries_the_token_and_health_does_not() {
         let id: ChittyId = "03-1-USA-5537-P-2602-0-38".parse().unwrap();
         let mut buf = [0u8; 128];
-        let req = Request::validate(ApiProfile::Current, id, &mut buf).unwrap();
+        let req = Request::validate(id, &mut buf).unwrap();
         assert_eq!((req.method, req.path), (Method::Post, "/api/validate"));
         assert_eq!(req.body, br#"{"id":"03-1-USA-5537-P-2602-0-38"}"#);
-        let mut buf = [0u8; 128];
-        let req = Request::validate(ApiProfile::V1, id, &mut buf).unwrap();
-        assert_eq!(
-            (req.method, req.path),
-            (Method::Get, "/v1/validate/03-1-USA-5537-P-2602-0-38")
-        );
         let mut out = [0u8; 256];
+        let n = req
+            .write_http1("h", Some(Token::new("s3cret")), &mut out)
+            .unwrap();
+        assert!(
+            core::str::from_utf8(&out[..n])
+                .unwrap()
+                .contains("Authorization: Bearer s3cret\r\n")
+        );
+        let mut buf = [0u8; 64];
+        let req = Request::health(&mut buf).unwrap();
         let n = req
             .write_http1("h", Some(Token::new("s3cret")), &mut out)
             .unwrap();

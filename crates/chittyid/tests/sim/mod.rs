@@ -142,6 +142,9 @@ impl Service {
             .entry(
                 request
                     .path
+                    .split('?')
+                    .next()
+                    .unwrap_or_default()
                     .split('/')
                     .take(3)
                     .collect::<Vec<_>>()
@@ -177,7 +180,8 @@ impl Service {
         if self.roll(self.faults.malformed) {
             return self.answer(200, r#"{"success":true,"chittyId":"03-1-US"#.into());
         }
-        match (request.method, request.path) {
+        let route = request.path.split('?').next().unwrap_or_default();
+        match (request.method, route) {
             (Method::Post, "/v1/mint") => self.mint(request),
             (Method::Post, "/api/validate") => {
                 let text = std::str::from_utf8(request.body).unwrap();

@@ -1,0 +1,300 @@
+//! How the engine reads what id.chitty.cc really answers (REAL-SERVICE.md): 200
+//! fallbacks typed by their `errorCode`, the replacement answer given once, a minted ID
+//! that is not what was asked for, and mints that may have arrived at a service that
+//! does not honour idempotency keys. Answers are fed by hand, one attempt at a time.
+
+use chittyid::engine::{
+    Action, Endpoint, Engine, EngineConfig, MintError, Operation, Outcome, Response, Validation,
+};
+use chittyid::resilience::{BreakerState, Failure, Instant};
+use chittyid::wire::{MintAnswer, MintRequest};
+use chittyid::{ChittyId, EntityType, FallbackCode, Jurisdiction, Region};
+
+/// A fallback answer as the real front sends it, for `code` (`0001` …) and `name`.
+fn fallback_body(id: &str, name: &str) -> String {
+    format!(
+        r#"{{"success":true,"chittyId":"{id}","fallback":true,"errorCode":"{name}","message":"ChittyMint unavailable. Issued fallback ID with error code {name}.","components":{{"region":"0","jurisdiction":"ERR"}},"geo":{{"region":"0","regionName":"Error/Pending","jurisdiction":"ERR","source":"fallback"}},"trust":{{"level":0,"source":"fallback","verified":false}},"timestamp":"2026-11-02T10:00:00Z","service":"id.chitty.cc","mintedBy":"fallback"}}"#
+    )
+}
+
+const UNAVAILABLE: &str = "03-0-ERR-0001-T-2611-0-32";
+const REJECTED: &str = "03-0-ERR-0003-T-2611-0-74";
+const RATE_LIMITED: &str = "03-0-ERR-0007-T-2611-0-61";
+
+/// Drives one call, answering every attempt with `answer(attempt)`, moving the clock
+/// through back-offs; returns the outcome and the requests sent.
+fn drive<const N: usize>(
+    engine: &mut Engine<N>,
+    operation: Operation<'_>,
+    now: &mut u64,
+    mut answer: impl FnMut(u8) -> Result<(u16, String), Failure>,
+) -> (Outcome, u8) {
+    let mut call = engine.begin(operation, Instant::from_millis(*now));
+    let mut buf = [0u8; 512];
+    loop {
+        let at = Instant::from_millis(*now);
+        match engine.poll(&mut call, at, &mut buf) {
+            Action::Done(outcome) => return (outcome, call.attempts()),
+            Action::WaitUntil(until) => *now = until.as_millis(),
+            Action::Send { .. } => match answer(call.attempts()) {
+                Ok((status, body)) => {
+                    let response = Response {
+                        status,
+                        retry_after: None,
+                        body: body.as_bytes(),
+                    };
+                    engine.on_response(&mut call, response, at);
+                }
+                Err(failure) => engine.on_transport_error(&mut call, failure, at),
+            },
+        }
+    }
+}
+
+fn thing() -> Operation<'static> {
+    Operation::Mint(MintRequest::new(EntityType::Thing))
+}
+
+#[test]
+fn a_refused_token_is_an_error_that_says_so_and_is_not_retried() {
+    let mut engine: Engine<8> = Engine::new(EngineConfig::default());
+    let mut now = 0;
+    let (outcome, attempts) = drive(&mut engine, thing(), &mut now, |_| {
+        Ok((200, fallback_body(REJECTED, "MINT_REJECTED")))
+    });
+    assert_eq!(
+        outcome,
+        Outcome::Mint(Err(MintError::TokenRefused {
+            fallback: REJECTED.parse().unwrap()
+        }))
+    );
+    assert_eq!(attempts, 1);
+    // The service is up and said no: nothing against the breaker, however often.
+    for _ in 0..20 {
+        drive(&mut engine, thing(), &mut now, |_| {
+            Ok((200, fallback_body(REJECTED, "MINT_REJECTED")))
+        });
+    }
+    assert_eq!(engine.breaker_state(Endpoint::Mint), BreakerState::Closed);
+}
+
+#[test]
+fn a_rate_limit_backs_off_and_is_retried_and_then_says_rate_limited() {
+    let mut engine: Engine<8> = Engine::new(EngineConfig::default());
+    let mut now = 0;
+    let (outcome, attempts) = drive(&mut engine, thing(), &mut now, |attempt| {
+        if attempt == 1 {
+            Ok((200, fallback_body(RATE_LIMITED, "RATE_LIMITED")))
+        } else {
+            Ok((
+                200,
+                r#"{"success":true,"chittyId":"03-1-USA-5537-T-2602-0-66"}"#.into(),
+            ))
+        }
+    });
+    assert_eq!(attempts, 2);
+    assert!(now > 0, "the retry waited");
+    let Outcome::Mint(Ok(MintAnswer::Minted(id))) = outcome else {
+        panic!("{outcome:?}");
+    };
+    assert_eq!(id.entity_type(), EntityType::Thing);
+
+    let (outcome, attempts) = drive(&mut engine, thing(), &mut now, |_| {
+        Ok((200, fallback_body(RATE_LIMITED, "RATE_LIMITED")))
+    });
+    assert_eq!(
+        outcome,
+        Outcome::Mint(Err(MintError::RateLimited {
+            fallback: RATE_LIMITED.parse().unwrap(),
+            attempts
+        }))
+    );
+    assert_eq!(attempts, engine.config().retry.max_attempts);
+}
+
+#[test]
+fn an_outage_of_the_minting_back_end_is_a_pending_id_and_a_breaker_failure() {
+    let mut engine: Engine<8> = Engine::new(EngineConfig::default());
+    let mut now = 0;
+    let (outcome, attempts) = drive(&mut engine, thing(), &mut now, |_| {
+        Ok((200, fallback_body(UNAVAILABLE, "MINT_UNAVAILABLE")))
+    });
+    assert_eq!(
+        outcome,
+        Outcome::Mint(Ok(MintAnswer::Pending {
+            id: UNAVAILABLE.parse().unwrap(),
+            code: Some(FallbackCode::MINT_UNAVAILABLE)
+        }))
+    );
+    assert_eq!(attempts, 1, "a pending ID is an answer: never retried");
+    // Each one counts against the breaker: a back end that only hands out fallbacks
+    // opens it, where a 200 used to look healthy.
+    let mut pending = 1;
+    while engine.breaker_state(Endpoint::Mint) == BreakerState::Closed && pending < 100 {
+        drive(&mut engine, thing(), &mut now, |_| {
+            Ok((200, fallback_body(UNAVAILABLE, "MINT_UNAVAILABLE")))
+        });
+        pending += 1;
+    }
+    assert_eq!(engine.breaker_state(Endpoint::Mint), BreakerState::Open);
+    assert_eq!(engine.stats().pending_mints, pending);
+}
+
+#[test]
+fn a_replacement_reaches_the_caller_once_and_is_never_cached() {
+    let mut engine: Engine<8> = Engine::new(EngineConfig::default());
+    let mut now = 0;
+    let new = "03-1-USA-5537-T-2602-0-66";
+    let replaced = format!(
+        r#"{{"success":true,"replaced":true,"oldId":"{UNAVAILABLE}","newId":"{new}","message":"Fallback ID replaced"}}"#
+    );
+    let (outcome, attempts) = drive(
+        &mut engine,
+        Operation::Validate(UNAVAILABLE.as_bytes()),
+        &mut now,
+        |_| Ok((200, replaced.clone())),
+    );
+    assert_eq!(
+        outcome,
+        Outcome::Validation(Validation::Replaced {
+            old: UNAVAILABLE.parse().unwrap(),
+            new: new.parse().unwrap()
+        })
+    );
+    assert_eq!(attempts, 1);
+    assert_eq!(engine.stats().replacements, 1);
+    // The service answers the second time without the new ID; it is asked again (not
+    // served from the cache), and its verdict on a fallback ID is not cached either.
+    let kept = r#"{"success":true,"valid":false,"isError":true,"errorCode":"0001","errorName":"MINT_UNAVAILABLE","canReplace":true}"#;
+    for _ in 0..2 {
+        let (outcome, attempts) = drive(
+            &mut engine,
+            Operation::Validate(UNAVAILABLE.as_bytes()),
+            &mut now,
+            |_| Ok((200, kept.into())),
+        );
+        assert!(matches!(
+            outcome,
+            Outcome::Validation(Validation::Authoritative {
+                valid: false,
+                cached: false,
+                ..
+            })
+        ));
+        assert_eq!(attempts, 1);
+    }
+}
+
+#[test]
+fn a_minted_id_that_is_not_what_was_asked_is_a_typed_outcome_that_keeps_the_id() {
+    let mut engine: Engine<8> = Engine::new(EngineConfig::default());
+    let mut now = 0;
+    let asked = MintRequest {
+        region: Region::from_digit(3),
+        jurisdiction: Jurisdiction::new(*b"GBR"),
+        ..MintRequest::new(EntityType::Thing)
+    };
+    // What a service that ignores the fields answers: its own defaults.
+    let (outcome, _) = drive(&mut engine, Operation::Mint(asked), &mut now, |_| {
+        Ok((
+            200,
+            r#"{"success":true,"chittyId":"03-1-USA-5537-T-2602-0-66"}"#.into(),
+        ))
+    });
+    let id: ChittyId = "03-1-USA-5537-T-2602-0-66".parse().unwrap();
+    assert_eq!(
+        outcome,
+        Outcome::Mint(Err(MintError::Mismatch { id, asked }))
+    );
+}
+
+#[test]
+fn without_keys_a_mint_that_may_have_arrived_is_sent_once_and_its_outcome_is_unknown() {
+    assert!(!EngineConfig::default().idempotency_keys);
+    let mut engine: Engine<8> = Engine::new(EngineConfig::default());
+    let mut now = 0;
+    for failure in [Failure::TimedOut, Failure::NoResponse] {
+        let (outcome, attempts) = drive(&mut engine, thing(), &mut now, |_| Err(failure));
+        assert_eq!(
+            outcome,
+            Outcome::Mint(Err(MintError::OutcomeUnknown {
+                last: failure,
+                attempts: 1,
+                key: None
+            }))
+        );
+        assert_eq!(attempts, 1);
+    }
+    // A 502 from a gateway likewise (the service behind it may have minted).
+    let (outcome, attempts) = drive(&mut engine, thing(), &mut now, |_| {
+        Ok((502, "<html>bad gateway</html>".into()))
+    });
+    assert!(matches!(
+        outcome,
+        Outcome::Mint(Err(MintError::OutcomeUnknown { attempts: 1, .. }))
+    ));
+    assert_eq!(attempts, 1);
+}
+
+#[test]
+fn with_keys_a_mint_that_ends_unanswered_after_it_may_have_arrived_gives_its_key() {
+    let config = EngineConfig {
+        idempotency_keys: true,
+        ..EngineConfig::default()
+    };
+    let mut engine: Engine<8> = Engine::new(config);
+    let mut now = 0;
+    // The first attempt may have been committed; the rest are refused by a 503.
+    let (outcome, attempts) = drive(&mut engine, thing(), &mut now, |attempt| {
+        if attempt == 1 {
+            Err(Failure::NoResponse)
+        } else {
+            Ok((503, String::new()))
+        }
+    });
+    let Outcome::Mint(Err(MintError::OutcomeUnknown {
+        key: Some(key),
+        attempts: 3,
+        ..
+    })) = outcome
+    else {
+        panic!("{outcome:?}");
+    };
+    assert_eq!(attempts, 3);
+    // Resent with the same key, the service (which honours it) answers the first ID.
+    let mut call = engine.begin(
+        Operation::MintWithKey(MintRequest::new(EntityType::Thing), key),
+        Instant::from_millis(now),
+    );
+    let mut buf = [0u8; 512];
+    let Action::Send { request, .. } = engine.poll(&mut call, Instant::from_millis(now), &mut buf)
+    else {
+        panic!("a resend is sent");
+    };
+    assert_eq!(request.idempotency_key, Some(key.as_str()));
+}
+
+#[test]
+fn with_keys_a_mint_refused_by_the_breaker_after_it_may_have_arrived_is_unknown_not_unavailable() {
+    let config = EngineConfig {
+        idempotency_keys: true,
+        ..EngineConfig::default()
+    };
+    let mut engine: Engine<8> = Engine::new(config);
+    let mut now = 0;
+    // Every attempt may have arrived; the breaker opens part-way through a call.
+    let mut last = None;
+    while engine.breaker_state(Endpoint::Mint) == BreakerState::Closed {
+        last = Some(drive(&mut engine, thing(), &mut now, |_| Err(Failure::NoResponse)).0);
+    }
+    assert!(
+        matches!(
+            last,
+            Some(Outcome::Mint(Err(MintError::OutcomeUnknown {
+                key: Some(_),
+                ..
+            })))
+        ),
+        "{last:?}"
+    );
+}
