@@ -1,5 +1,6 @@
 //! The reference service's API over real sockets: every route and status, auth,
-//! idempotency, rate limits and hostile input, observed with a plain HTTP client.
+//! idempotency, rate limits and hostile input, observed with a plain HTTP client, in the
+//! strict profile (what a service should do).
 
 #[path = "support/http.rs"]
 mod http;
@@ -9,7 +10,7 @@ use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
 use chittyid::ChittyId;
-use chittyid_server::{Rate, Server, ServerConfig};
+use chittyid_server::{Profile, Rate, Server, ServerConfig};
 use http::{call, raw, request, validate};
 use tokio::runtime::Runtime;
 
@@ -18,7 +19,9 @@ const AUTH: (&str, &str) = ("Authorization", "Bearer test-token-1234");
 
 fn start(config: ServerConfig) -> (Runtime, Server) {
     let runtime = Runtime::new().unwrap();
+    // These tests describe the strict profile: what a service should do.
     let config = ServerConfig {
+        profile: Profile::Strict,
         addr: "127.0.0.1:0".parse().unwrap(),
         tokens: vec![TOKEN.to_string()],
         ..config

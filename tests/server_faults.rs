@@ -1,5 +1,5 @@
 //! Each injected fault of the reference service, observed from a plain HTTP client over
-//! real sockets.
+//! real sockets, in the strict profile.
 
 #[path = "support/http.rs"]
 mod http;
@@ -8,7 +8,7 @@ use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use chittyid::ChittyId;
-use chittyid_server::{FaultKind, Latency, Outage, Server, ServerConfig};
+use chittyid_server::{FaultKind, Latency, Outage, Profile, Server, ServerConfig};
 use http::{call, request, validate};
 use tokio::runtime::Runtime;
 
@@ -16,7 +16,9 @@ const AUTH: (&str, &str) = ("Authorization", "Bearer t");
 
 fn start(config: ServerConfig) -> (Runtime, Server) {
     let runtime = Runtime::new().unwrap();
+    // These tests describe the strict profile: what a service should do.
     let config = ServerConfig {
+        profile: Profile::Strict,
         addr: "127.0.0.1:0".parse().unwrap(),
         tokens: vec!["t".into()],
         ..config
@@ -134,6 +136,10 @@ fn drop_after_commit_commits_then_closes_unanswered() {
         (1.into(), 1.into())
     );
     assert_eq!(stats["faults"]["drop-after-commit"], 1);
+    assert_eq!(
+        stats["requests"]["/v1/mint"]["0"], 1,
+        "a request closed unanswered is counted: {stats}"
+    );
     // A mint-only fault leaves the other routes alone.
     assert_eq!(
         validate(server.addr(), "03-1-USA-5537-P-2602-0-38").status,

@@ -1,4 +1,5 @@
-//! Bearer-token checks, compared in constant time.
+//! Bearer-token checks, compared in constant time: the strict front's, and the
+//! minting back end's (which reads only `Authorization`).
 
 use axum::http::HeaderMap;
 
@@ -27,6 +28,20 @@ pub fn authorized(headers: &HeaderMap, tokens: &[String]) -> bool {
     })
 }
 
+/// `true` when an `Authorization` value is `Bearer T` for one of `tokens` (the minting
+/// back end reads only this header: the real front forwards no `X-API-Key`).
+pub fn bearer_authorized(authorization: Option<&str>, tokens: &[String]) -> bool {
+    let Some(given) = authorization
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+    else {
+        return false;
+    };
+    tokens.iter().fold(false, |ok, token| {
+        ok | constant_time_eq(given.as_bytes(), token.as_bytes())
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -44,5 +59,8 @@ mod tests {
         headers.insert("x-api-key", "s3cret".parse().unwrap());
         assert!(authorized(&headers, &tokens));
         assert!(!constant_time_eq(b"abc", b"abcd"));
+        assert!(bearer_authorized(Some("Bearer s3cret"), &tokens));
+        assert!(!bearer_authorized(Some("s3cret"), &tokens));
+        assert!(!bearer_authorized(None, &tokens));
     }
 }

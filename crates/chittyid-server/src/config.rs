@@ -1,12 +1,60 @@
-//! The service's settings and the parsers for its command-line forms: faults
-//! (`reset=0.3`), rates (`600/min`), latency (`50` or `50:20`) and outages (`5:10`).
+//! The service's settings and the parsers for its command-line forms: profiles
+//! (`real`), faults (`reset=0.3`, `backend-429=1`), rates (`600/min`), latency (`50` or
+//! `50:20`) and outages (`5:10`).
 
 use std::fmt;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::time::Duration;
 
-/// A kind of injected fault.
+/// How the service behaves.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Profile {
+    /// Behaves like id.chitty.cc (as `REAL-SERVICE.md` describes it): a front with no
+    /// authentication, idempotency or rate limits of its own, that forwards every mint
+    /// to a minting back end and turns each back-end failure into an HTTP 200 answer
+    /// carrying a fallback ID; validation checks format and check value only.
+    #[default]
+    Real,
+    /// What a service *should* do (spec section 5): its own 401, idempotency keys,
+    /// 429 with `Retry-After`, "was this ID minted" on validation, region,
+    /// jurisdiction and trust from the body, and `GET /v1/validate/{id}`.
+    Strict,
+    /// A stand-in for the minting back end (ChittyMint, mint.chitty.cc): only
+    /// `POST /api/mint` (bearer token, durable mint, back-end faults) and `/health`,
+    /// for a real-profile front started with `mint_backend` pointing at it.
+    Mint,
+}
+
+impl Profile {
+    /// Every profile.
+    pub const ALL: [Profile; 3] = [Profile::Real, Profile::Strict, Profile::Mint];
+
+    /// The name used on the command line.
+    pub const fn name(self) -> &'static str {
+        match self {
+            Profile::Real => "real",
+            Profile::Strict => "strict",
+            Profile::Mint => "mint",
+        }
+    }
+}
+
+/// `real`, `strict` or `mint`.
+pub fn parse_profile(text: &str) -> Result<Profile, ConfigError> {
+    Profile::ALL
+        .into_iter()
+        .find(|p| p.name() == text)
+        .ok_or_else(|| {
+            bad(format!(
+                "profile {text:?} unknown; one of real, strict, mint"
+            ))
+        })
+}
+
+/// A kind of injected fault. The first seven happen at the front (they model network
+/// and CDN trouble, in every profile); the `Backend*` kinds happen where the minting
+/// back end is called (real profile) or answers (mint profile).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum FaultKind {
     /// Close the connection without answering.
@@ -23,11 +71,25 @@ pub enum FaultKind {
     Fallback,
     /// Commit a mint, then close the connection unanswered.
     DropAfterCommit,
+    /// The back end refuses the token: 401 (the front answers `MINT_REJECTED`).
+    BackendReject,
+    /// The back end answers 429 (the front answers `RATE_LIMITED`).
+    Backend429,
+    /// The back end answers 400 (the front answers `INVALID_REQUEST`).
+    Backend400,
+    /// The back end answers 503 (the front answers `MINT_REJECTED`).
+    Backend503,
+    /// The back end cannot be reached (the front answers `MINT_UNAVAILABLE`).
+    BackendDown,
+    /// The call to the back end fails with a time-out (the front answers `MINT_TIMEOUT`).
+    BackendTimeout,
+    /// The back end answers 200 with a body that is not JSON (`MINT_UNAVAILABLE`).
+    BackendNotJson,
 }
 
 impl FaultKind {
     /// Every kind, in the order they are tried.
-    pub const ALL: [FaultKind; 7] = [
+    pub const ALL: [FaultKind; 14] = [
         FaultKind::Reset,
         FaultKind::Status503,
         FaultKind::Status429,
@@ -35,6 +97,13 @@ impl FaultKind {
         FaultKind::Malformed,
         FaultKind::Fallback,
         FaultKind::DropAfterCommit,
+        FaultKind::BackendReject,
+        FaultKind::Backend429,
+        FaultKind::Backend400,
+        FaultKind::Backend503,
+        FaultKind::BackendDown,
+        FaultKind::BackendTimeout,
+        FaultKind::BackendNotJson,
     ];
 
     /// Whether the fault only applies to mints (a fallback ID, a committed mint lost).
@@ -42,7 +111,21 @@ impl FaultKind {
         matches!(self, FaultKind::Fallback | FaultKind::DropAfterCommit)
     }
 
-    /// The name used on the command line and in statistics.
+    /// Whether the fault happens at the minting back end rather than at the front.
+    pub const fn is_backend(self) -> bool {
+        matches!(
+            self,
+            FaultKind::BackendReject
+                | FaultKind::Backend429
+                | FaultKind::Backend400
+                | FaultKind::Backend503
+                | FaultKind::BackendDown
+                | FaultKind::BackendTimeout
+                | FaultKind::BackendNotJson
+        )
+    }
+
+    /// The name used on the command line, in statistics and at `/admin/faults`.
     pub const fn name(self) -> &'static str {
         match self {
             FaultKind::Reset => "reset",
@@ -52,7 +135,19 @@ impl FaultKind {
             FaultKind::Malformed => "malformed",
             FaultKind::Fallback => "fallback",
             FaultKind::DropAfterCommit => "drop-after-commit",
+            FaultKind::BackendReject => "backend-reject",
+            FaultKind::Backend429 => "backend-429",
+            FaultKind::Backend400 => "backend-400",
+            FaultKind::Backend503 => "backend-503",
+            FaultKind::BackendDown => "backend-down",
+            FaultKind::BackendTimeout => "backend-timeout",
+            FaultKind::BackendNotJson => "backend-not-json",
         }
+    }
+
+    /// The kind of a name such as `reset` or `backend-429`.
+    pub fn from_name(name: &str) -> Option<FaultKind> {
+        FaultKind::ALL.into_iter().find(|k| k.name() == name)
     }
 }
 
@@ -79,26 +174,26 @@ pub fn parse_fault(text: &str) -> Result<(FaultKind, f64), ConfigError> {
             "fault {text:?}: expected KIND=RATE, e.g. reset=0.3"
         ))
     })?;
-    let kind = FaultKind::ALL
-        .into_iter()
-        .find(|k| k.name() == name)
-        .ok_or_else(|| {
-            let names: Vec<_> = FaultKind::ALL.iter().map(|k| k.name()).collect();
-            bad(format!(
-                "fault kind {name:?} unknown; one of {}",
-                names.join(", ")
-            ))
-        })?;
-    let rate: f64 = rate
-        .parse()
+    let kind = FaultKind::from_name(name).ok_or_else(|| {
+        let names: Vec<_> = FaultKind::ALL.iter().map(|k| k.name()).collect();
+        bad(format!(
+            "fault kind {name:?} unknown; one of {}",
+            names.join(", ")
+        ))
+    })?;
+    Ok((kind, parse_rate_fraction(rate)?))
+}
+
+/// A fault rate: a number from 0 to 1.
+pub fn parse_rate_fraction(rate: &str) -> Result<f64, ConfigError> {
+    rate.parse()
         .ok()
         .filter(|r: &f64| (0.0..=1.0).contains(r))
         .ok_or_else(|| {
             bad(format!(
                 "fault rate {rate:?}: expected a number from 0 to 1"
             ))
-        })?;
-    Ok((kind, rate))
+        })
 }
 
 /// A rate limit: `count` requests per `per`.
@@ -195,28 +290,38 @@ pub struct TlsFiles {
     pub key_pem: Vec<u8>,
 }
 
-/// Everything the service needs to start.
+/// Everything the service needs to start. `ServerConfig::default()` behaves like
+/// id.chitty.cc ([`Profile::Real`]) with a built-in minting back end;
+/// [`ServerConfig::strict`] is what a service should do.
 #[derive(Debug, Clone)]
 pub struct ServerConfig {
+    /// How the service behaves (default [`Profile::Real`], like id.chitty.cc).
+    pub profile: Profile,
+    /// Real profile: the URL (`http://HOST:PORT`) of an external minting back end that
+    /// speaks `POST /api/mint`; `None` for the built-in one (same process, same store).
+    pub mint_backend: Option<String>,
     /// Where to listen (default `127.0.0.1:8787`; port 0 picks a free one).
     pub addr: SocketAddr,
     /// Storage directory; `None` for a temporary one, removed at shutdown.
     pub data_dir: Option<PathBuf>,
     /// Tokens that may mint. Empty: one is generated and printed.
     pub tokens: Vec<String>,
-    /// Fault rates.
+    /// Fault rates, front and back-end kinds alike.
     pub faults: Vec<(FaultKind, f64)>,
     /// Seed for fault decisions and jitter.
     pub seed: u64,
-    /// Added latency.
+    /// Added latency at the front.
     pub latency: Latency,
+    /// Added latency at the minting back end (the mint completes even when the caller
+    /// has given up).
+    pub backend_latency: Latency,
     /// An outage window.
     pub outage: Option<Outage>,
-    /// Per-client limit on mints.
+    /// Per-client limit on mints (strict profile only: the real front has none).
     pub rate_limit_mint: Option<Rate>,
-    /// Per-client limit on other API calls.
+    /// Per-client limit on other API calls (strict profile only).
     pub rate_limit_api: Option<Rate>,
-    /// Serve `/admin/stats`.
+    /// Serve `/admin/stats` and `/admin/faults`.
     pub admin: bool,
     /// Largest request body accepted.
     pub body_limit: usize,
@@ -235,6 +340,9 @@ pub struct ServerConfig {
 impl Default for ServerConfig {
     fn default() -> ServerConfig {
         ServerConfig {
+            profile: Profile::Real,
+            mint_backend: None,
+            backend_latency: Latency::default(),
             addr: SocketAddr::from(([127, 0, 0, 1], 8787)),
             data_dir: None,
             tokens: Vec::new(),
@@ -251,6 +359,24 @@ impl Default for ServerConfig {
             body_timeout: Duration::from_secs(10),
             hold: Duration::from_secs(120),
             tls: None,
+        }
+    }
+}
+
+impl ServerConfig {
+    /// The defaults with [`Profile::Strict`]: what a service should do.
+    pub fn strict() -> ServerConfig {
+        ServerConfig {
+            profile: Profile::Strict,
+            ..ServerConfig::default()
+        }
+    }
+
+    /// The defaults with [`Profile::Mint`]: a stand-in minting back end.
+    pub fn mint_backend() -> ServerConfig {
+        ServerConfig {
+            profile: Profile::Mint,
+            ..ServerConfig::default()
         }
     }
 }
@@ -292,5 +418,14 @@ mod tests {
             Duration::from_secs(10)
         );
         assert!(parse_outage("5").is_err());
+        assert_eq!(
+            parse_fault("backend-429=1"),
+            Ok((FaultKind::Backend429, 1.0))
+        );
+        assert_eq!(parse_profile("strict"), Ok(Profile::Strict));
+        assert!(parse_profile("lax").is_err());
+        for kind in FaultKind::ALL {
+            assert_eq!(FaultKind::from_name(kind.name()), Some(kind));
+        }
     }
 }

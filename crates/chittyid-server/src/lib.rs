@@ -1,25 +1,49 @@
 //! # chittyid-server
 //!
-//! A faithful reference ChittyID service on loopback, so that every test, benchmark and
-//! demo talks to a real HTTP peer: the service's API (spec section 5), durable storage in
-//! redb, bearer tokens, idempotency keys, rate limits, hostile-input limits, and seeded
-//! fault injection (resets, 503, 429, time-outs, malformed and fallback answers,
-//! drop-after-commit, latency, outages).
+//! A reference ChittyID service on loopback, so that every test, benchmark and demo
+//! talks to a real HTTP peer. It has three profiles ([`Profile`]):
+//!
+//! - **[`Profile::Real`]** (the default) behaves like id.chitty.cc as its public code
+//!   does (`REAL-SERVICE.md`): a *front* with no authentication, idempotency or rate
+//!   limits of its own, which forwards every mint to a minting *back end* (ChittyMint)
+//!   and turns each back-end failure (401/403, 429, 400, 5xx, no answer) into an HTTP
+//!   200 answer carrying a fallback ID, kept 7 days for replacement when it is
+//!   validated; validation checks format and check value only; CORS on every answer.
+//!   The back end is built in (same process, same store) unless
+//!   [`ServerConfig::mint_backend`] names an external one speaking `POST /api/mint`.
+//! - **[`Profile::Strict`]** ([`ServerConfig::strict`]) is what a service *should* do
+//!   (spec section 5): its own 401, idempotency keys, 429 with `Retry-After`, "was this
+//!   ID minted" on validation, body fields for region, jurisdiction and trust, and
+//!   `GET /v1/validate/{id}`.
+//! - **[`Profile::Mint`]** ([`ServerConfig::mint_backend`]) is a stand-in ChittyMint:
+//!   `POST /api/mint` only, for a real front to call.
+//!
+//! All profiles keep durable storage in redb, hostile-input limits, and seeded fault
+//! injection, switchable while running ([`Server::faults`], or `POST /admin/faults`
+//! when admin is on): front faults (resets, 503, 429, time-outs, malformed and fallback
+//! answers, drop-after-commit, latency, outages) and back-end faults (`backend-reject`,
+//! `backend-429`, `backend-400`, `backend-503`, `backend-down`, `backend-timeout`,
+//! `backend-not-json`, back-end latency).
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), chittyid_server::ServerError> {
-//! use chittyid_server::{Server, ServerConfig};
+//! use chittyid_server::{FaultKind, Profile, Server, ServerConfig};
 //!
-//! let mut config = ServerConfig::default();
-//! config.addr = "127.0.0.1:0".parse().unwrap();
+//! let config = ServerConfig {
+//!     addr: "127.0.0.1:0".parse().unwrap(),
+//!     profile: Profile::Real, // the default: behaves like id.chitty.cc
+//!     ..ServerConfig::default()
+//! };
 //! let server = Server::start(config).await?;
 //! println!("listening on {}", server.url());
+//! server.faults().set(FaultKind::Backend429, 1.0); // mints now answer RATE_LIMITED fallbacks
 //! server.shutdown().await;
 //! # Ok(()) }
 //! ```
 
 mod api;
 mod auth;
+mod backend;
 mod clock;
 pub mod config;
 mod conn;
@@ -36,10 +60,12 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tokio_rustls::TlsAcceptor;
 
-pub use config::{ConfigError, FaultKind, Latency, Outage, Rate, ServerConfig, TlsFiles};
+pub use config::{ConfigError, FaultKind, Latency, Outage, Profile, Rate, ServerConfig, TlsFiles};
+pub use faults::FaultState;
 pub use stats::StatsSnapshot;
 
 use api::AppState;
+use backend::{Backend, External};
 use faults::Faults;
 use ratelimit::RateLimiter;
 use stats::Stats;
@@ -54,6 +80,8 @@ pub enum ServerError {
     Storage(String),
     /// The TLS files could not be used.
     Tls(String),
+    /// The minting back end's URL could not be used.
+    Backend(String),
 }
 
 impl std::fmt::Display for ServerError {
@@ -62,6 +90,7 @@ impl std::fmt::Display for ServerError {
             ServerError::Bind(e) => write!(f, "could not listen: {e}"),
             ServerError::Storage(e) => write!(f, "could not open storage: {e}"),
             ServerError::Tls(e) => write!(f, "TLS: {e}"),
+            ServerError::Backend(e) => f.write_str(e),
         }
     }
 }
@@ -114,18 +143,35 @@ impl Server {
             (config.tokens.clone(), false)
         };
         let tls = config.tls.as_ref().map(tls_acceptor).transpose()?;
+        let backend = match (&config.mint_backend, config.profile) {
+            (Some(url), Profile::Real) => {
+                Backend::External(External::new(url).map_err(ServerError::Backend)?)
+            }
+            _ => Backend::BuiltIn,
+        };
+        // Only the strict profile limits rates: the real front has no limits of its own.
+        let strict = config.profile == Profile::Strict;
         let state = Arc::new(AppState {
+            profile: config.profile,
+            backend,
             store,
             faults: Faults::new(
                 config.faults.clone(),
                 config.latency,
+                config.backend_latency,
                 config.outage,
                 config.seed,
             ),
             stats: Stats::default(),
             tokens: tokens.clone(),
-            mint_limit: config.rate_limit_mint.map(RateLimiter::new),
-            api_limit: config.rate_limit_api.map(RateLimiter::new),
+            mint_limit: config
+                .rate_limit_mint
+                .filter(|_| strict)
+                .map(RateLimiter::new),
+            api_limit: config
+                .rate_limit_api
+                .filter(|_| strict)
+                .map(RateLimiter::new),
             body_limit: config.body_limit,
             metadata_limit: config.metadata_limit,
             body_timeout: config.body_timeout,
@@ -145,7 +191,7 @@ impl Server {
             config.header_timeout,
             stopped,
         ));
-        tracing::info!(%addr, tls = tls.is_some(), data = %dir.display(), "serving");
+        tracing::info!(%addr, tls = tls.is_some(), data = %dir.display(), profile = config.profile.name(), "serving");
         Ok(Server {
             addr,
             tls: tls.is_some(),
@@ -182,8 +228,9 @@ impl Server {
         self.token_generated
     }
 
-    /// Changes faults while the service runs (tests and demos): `set(kind, rate)`,
-    /// `set_down(true)` for an outage, `clear()`.
+    /// Changes faults while the service runs (tests and demos): `set(kind, rate)` for
+    /// front and back-end kinds alike, `set_down(true)` for an outage, `set_latency`,
+    /// `set_backend_latency`, `clear()`, and `state()` to read them.
     pub fn faults(&self) -> FaultControl<'_> {
         FaultControl(&self.state.faults)
     }
@@ -214,9 +261,30 @@ impl FaultControl<'_> {
         self.0.set_down(down);
     }
 
-    /// Removes every fault and ends a manual outage.
+    /// Starts an outage that ends by itself after `duration`.
+    pub fn set_down_for(&self, duration: std::time::Duration) {
+        self.0.set_down_for(duration);
+    }
+
+    /// Sets the latency added to every request at the front.
+    pub fn set_latency(&self, latency: Latency) {
+        self.0.set_latency(latency);
+    }
+
+    /// Sets the latency added to every call at the minting back end (real and mint
+    /// profiles); a slow back end still mints when its caller has given up.
+    pub fn set_backend_latency(&self, latency: Latency) {
+        self.0.set_backend_latency(latency);
+    }
+
+    /// Removes every fault and added latency, and ends a manual outage.
     pub fn clear(&self) {
         self.0.clear();
+    }
+
+    /// The faults in force.
+    pub fn state(&self) -> FaultState {
+        self.0.state()
     }
 }
 

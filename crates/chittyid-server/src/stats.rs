@@ -19,6 +19,14 @@ pub struct StatsSnapshot {
     pub mints_replayed: u64,
     /// Fallback IDs issued.
     pub fallbacks_issued: u64,
+    /// Fallback IDs issued by the real front, by error code name (`MINT_REJECTED`…).
+    pub fallbacks: BTreeMap<String, u64>,
+    /// Fallback IDs replaced by a validation (real profile).
+    pub fallbacks_replaced: u64,
+    /// Calls to the minting back end answered with a minted ID (real profile).
+    pub backend_mints: u64,
+    /// Calls to the minting back end that failed, by how (`status401`, `no-answer`…).
+    pub backend_failures: BTreeMap<String, u64>,
     /// Validations answered.
     pub validations: u64,
     /// Faults injected by kind.
@@ -83,6 +91,29 @@ impl Stats {
     /// Counts a fallback ID handed out.
     pub fn fallback(&self) {
         self.with(|s| s.fallbacks_issued += 1);
+    }
+
+    /// Counts a fallback ID issued by the real front, by its code name.
+    pub fn fallback_code(&self, name: &str) {
+        self.with(|s| {
+            s.fallbacks_issued += 1;
+            *s.fallbacks.entry(name.to_string()).or_default() += 1;
+        });
+    }
+
+    /// Counts a fallback ID replaced.
+    pub fn fallback_replaced(&self) {
+        self.with(|s| s.fallbacks_replaced += 1);
+    }
+
+    /// Counts a call to the minting back end answered with a minted ID.
+    pub fn backend_mint(&self) {
+        self.with(|s| s.backend_mints += 1);
+    }
+
+    /// Counts a failed call to the minting back end.
+    pub fn backend_failure(&self, how: &str) {
+        self.with(|s| *s.backend_failures.entry(how.to_string()).or_default() += 1);
     }
 
     /// Counts a validation.

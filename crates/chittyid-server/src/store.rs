@@ -1,5 +1,6 @@
-//! Durable storage in redb: minted IDs, sequence counters, idempotency keys and fallback
-//! replacements. A mint is committed (and synced) before it is answered, so a `kill -9`
+//! Durable storage in redb: minted IDs, sequence counters, idempotency keys, fallback
+//! replacements (strict profile) and the requests behind pending fallback IDs (real
+//! profile, kept 7 days). A mint is committed (and synced) before it is answered, so a `kill -9`
 //! loses no ID a client received, and a sequence is never handed out twice.
 
 use std::path::Path;
@@ -18,6 +19,9 @@ const SEQUENCES: TableDefinition<&str, u16> = TableDefinition::new("sequences");
 const KEYS: TableDefinition<&str, &str> = TableDefinition::new("idempotency_keys");
 /// Fallback ID issued → its replacement once validated (empty until then).
 const FALLBACKS: TableDefinition<&str, &str> = TableDefinition::new("fallbacks");
+
+/// Fallback ID issued by the real front → `expires_ms\nrecord JSON`.
+const PENDING: TableDefinition<&str, &str> = TableDefinition::new("pending_fallbacks");
 
 /// How long an idempotency key is remembered.
 const KEY_LIFETIME_MS: u64 = 24 * 3600 * 1000;
@@ -91,6 +95,7 @@ impl Store {
         txn.open_table(SEQUENCES)?;
         txn.open_table(KEYS)?;
         txn.open_table(FALLBACKS)?;
+        txn.open_table(PENDING)?;
         txn.commit()?;
         Ok(Store { db: Arc::new(db) })
     }
@@ -214,6 +219,39 @@ impl Store {
                 Ok(Some(id))
             }
         }
+    }
+
+    /// Keeps `record` (the request behind a fallback ID) under `id` for `ttl_ms`,
+    /// replacing what was there.
+    pub fn put_pending(&self, id: &str, record: &str, ttl_ms: u64) -> Result<(), StoreError> {
+        let expires = unix_millis().saturating_add(ttl_ms);
+        let txn = self.db.begin_write()?;
+        txn.open_table(PENDING)?
+            .insert(id, format!("{expires}\n{record}").as_str())?;
+        txn.commit()?;
+        Ok(())
+    }
+
+    /// The record kept under a fallback ID, unless there is none or it has expired.
+    pub fn pending(&self, id: &str) -> Result<Option<String>, StoreError> {
+        let txn = self.db.begin_read()?;
+        let stored = txn
+            .open_table(PENDING)?
+            .get(id)?
+            .map(|v| v.value().to_string());
+        Ok(stored.and_then(|stored| {
+            let (expires, record) = stored.split_once('\n')?;
+            let expires: u64 = expires.parse().ok()?;
+            (unix_millis() < expires).then(|| record.to_string())
+        }))
+    }
+
+    /// Forgets the record kept under a fallback ID.
+    pub fn delete_pending(&self, id: &str) -> Result<(), StoreError> {
+        let txn = self.db.begin_write()?;
+        txn.open_table(PENDING)?.remove(id)?;
+        txn.commit()?;
+        Ok(())
     }
 
     /// How many IDs have been minted.

@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Response};
 use chittyid::{EntityType, Jurisdiction, Region, TrustLevel};
 use serde_json::{Value, json};
 
-use super::gate::MintFault;
+use super::gate::{Counter, MintFault};
 use super::{ApiError, AppState, Shared, components, error, json_object, storage_failed};
 use crate::auth::authorized;
 use crate::clock::{rfc3339, unix_millis};
@@ -18,7 +18,7 @@ use crate::store::{MintSpec, Minted, StoreError};
 
 /// What the service mints when a request leaves a field out; also what replaces a
 /// fallback ID.
-pub(super) fn default_spec(entity_type: EntityType) -> MintSpec {
+pub fn default_spec(entity_type: EntityType) -> MintSpec {
     MintSpec {
         entity_type,
         region: Region::NorthAmerica,
@@ -133,6 +133,7 @@ struct MintContext {
     key: Option<String>,
     fault: Option<FaultKind>,
     kill: Option<KillSwitch>,
+    counter: Option<Counter>,
 }
 
 /// The request's mint context, or a refusal when it carries no valid token.
@@ -144,6 +145,7 @@ fn mint_context(app: &AppState, req: &Request) -> Result<MintContext, ApiError> 
         key: idempotency_key(req.headers()),
         fault: req.extensions().get::<MintFault>().map(|f| f.0),
         kill: req.extensions().get::<KillSwitch>().cloned(),
+        counter: req.extensions().get::<Counter>().cloned(),
     })
 }
 
@@ -186,7 +188,12 @@ async fn mint(
     fields: serde_json::Map<String, Value>,
     context: MintContext,
 ) -> Result<Response, ApiError> {
-    let MintContext { key, fault, kill } = context;
+    let MintContext {
+        key,
+        fault,
+        kill,
+        counter,
+    } = context;
     let (spec, fingerprint) = mint_spec(&fields, app.metadata_limit)?;
     if fault == Some(FaultKind::Fallback) {
         app.stats.fault(FaultKind::Fallback);
@@ -239,6 +246,9 @@ async fn mint(
     tracing::info!(id = %id, replayed, "minted");
     if fault == Some(FaultKind::DropAfterCommit) {
         app.stats.fault(FaultKind::DropAfterCommit);
+        if let Some(counter) = counter {
+            counter.count(0);
+        }
         if let Some(kill) = kill {
             kill.kill();
         }

@@ -1,17 +1,23 @@
-//! The service's HTTP API (spec section 5): the routes and what the handlers share
-//! (state, error answers, reading JSON bodies), plus the small read-only routes. The
-//! gate in front of every route, minting and validation have their own modules.
+//! The service's HTTP API: what the handlers share (state, error answers, reading JSON
+//! bodies, an ID's components), the choice of routes by profile, and the strict
+//! profile's routes (spec section 5) with its small read-only ones. The gate in front
+//! of every route, strict minting and validation, the real profile (`real/`), the mint
+//! profile's back-end route and the admin routes have their own modules.
 
+mod admin;
 mod gate;
 mod mint;
+mod mint_route;
+mod real;
 mod validate;
+
+pub use mint::default_spec;
 
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
 use axum::body::{Body, Bytes};
-use axum::extract::State;
 use axum::http::StatusCode;
 use axum::middleware;
 use axum::response::{IntoResponse, Response};
@@ -21,7 +27,9 @@ use chittyid::{ChittyId, Region, TrustLevel};
 use http_body_util::{BodyExt, Limited};
 use serde_json::{Value, json};
 
+use crate::backend::Backend;
 use crate::clock::{rfc3339, unix_millis};
+use crate::config::Profile;
 use crate::faults::Faults;
 use crate::ratelimit::RateLimiter;
 use crate::stats::Stats;
@@ -33,6 +41,8 @@ pub struct Peer(pub SocketAddr);
 
 /// Everything the handlers share.
 pub struct AppState {
+    pub profile: Profile,
+    pub backend: Backend,
     pub store: Store,
     pub faults: Faults,
     pub stats: Stats,
@@ -70,8 +80,22 @@ fn error(status: StatusCode, code: &'static str, message: impl Into<String>) -> 
     }
 }
 
-/// The API's routes.
+/// The routes of the state's profile, with the admin routes when `admin` is set.
 pub fn router(state: Shared, admin: bool) -> Router {
+    let admin_routes = admin.then(|| admin::routes(state.clone()));
+    let router = match state.profile {
+        Profile::Strict => strict_router(state.clone()),
+        Profile::Real => real::router(state.clone()),
+        Profile::Mint => mint_route::router(state.clone()),
+    };
+    match admin_routes {
+        Some(admin_routes) => router.merge(admin_routes),
+        None => router,
+    }
+}
+
+/// The strict profile's routes.
+fn strict_router(state: Shared) -> Router {
     let api = Router::new()
         .route("/health", get(health))
         .route("/api/health", get(health))
@@ -81,12 +105,7 @@ pub fn router(state: Shared, admin: bool) -> Router {
         .route("/v1/validate/{id}", get(validate::validate_v1))
         .route("/api/spec", get(spec))
         .route_layer(middleware::from_fn_with_state(state.clone(), gate::gate));
-    let mut router = api;
-    if admin {
-        router = router.route("/admin/stats", get(admin_stats));
-    }
-    router
-        .fallback(|| async { error(StatusCode::NOT_FOUND, "NOT_FOUND", "no such route") })
+    api.fallback(|| async { error(StatusCode::NOT_FOUND, "NOT_FOUND", "no such route") })
         .with_state(state)
 }
 
@@ -146,7 +165,8 @@ async fn json_object(
     }
 }
 
-fn components(id: ChittyId) -> Value {
+/// An ID's segments as the service names them in answers.
+pub fn components(id: ChittyId) -> Value {
     json!({
         "version": format!("{:02}", id.version()),
         "region": id.region().digit().to_string(),
@@ -179,12 +199,4 @@ async fn spec() -> Response {
         "fallback": "region 0, jurisdiction ERR, sequence = error code 0001-0099: pending replacement",
     }))
     .into_response()
-}
-
-async fn admin_stats(State(app): State<Shared>) -> Response {
-    let mut stats = serde_json::to_value(app.stats.snapshot()).unwrap_or(Value::Null);
-    if let (Value::Object(map), Ok(count)) = (&mut stats, app.store.minted_count()) {
-        map.insert("idsStored".into(), count.into());
-    }
-    Json(stats).into_response()
 }
