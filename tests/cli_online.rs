@@ -108,12 +108,20 @@ fn mint_many_with_a_summary_then_validate_them() {
         "the malformed ID is not valid"
     );
     let verdicts = lines(&output);
-    assert!(
-        verdicts[..20]
-            .iter()
-            .all(|v| v["verdict"] == "valid" && v["authoritative"] == true)
-    );
-    assert_eq!(verdicts[20]["verdict"], "malformed");
+    for (verdict, id) in verdicts[..20].iter().zip(&ids) {
+        assert_eq!(
+            verdict,
+            &serde_json::json!({
+                "id": id, "valid": true, "kind": "canonical",
+                "source": "service", "authoritative": true,
+            })
+        );
+    }
+    assert_eq!(verdicts[20]["valid"], false);
+    assert_eq!(verdicts[20]["kind"], "checksum_mismatch");
+    assert_eq!(verdicts[20]["source"], "local");
+    assert_eq!(verdicts[20]["authoritative"], false);
+    assert_eq!(verdicts[20]["error"]["code"], "checksum_mismatch");
 }
 
 #[test]
@@ -122,7 +130,7 @@ fn without_a_token_mint_is_refused_and_says_how_to_fix_it() {
     let service = serving.url();
     let output = chittyid(&["mint", "--type", "place", "--service", &service]);
     assert_eq!(output.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&output.stdout).contains("CHITTY_ID_TOKEN"));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("CHITTY_ID_TOKEN"));
 }
 
 #[test]
@@ -138,8 +146,25 @@ fn an_unreachable_service_gives_a_local_only_verdict_not_a_valid_one() {
     assert_eq!(output.status.code(), Some(1));
     let verdict = &lines(&output)[0];
     assert_eq!(
-        (verdict["verdict"].clone(), verdict["authoritative"].clone()),
-        ("local_only".into(), false.into())
+        (
+            verdict["valid"].clone(),
+            verdict["kind"].clone(),
+            verdict["source"].clone(),
+            verdict["authoritative"].clone()
+        ),
+        (
+            false.into(),
+            "canonical".into(),
+            "local".into(),
+            false.into()
+        )
+    );
+    assert!(
+        verdict["unanswered"]
+            .as_str()
+            .unwrap()
+            .ends_with("refused the connection"),
+        "{verdict}"
     );
     let health = chittyid(&["health", "--json", "--service", &url]);
     assert_eq!(health.status.code(), Some(1));
@@ -177,4 +202,231 @@ fn the_token_never_shows_in_the_output_of_a_failing_run() {
     );
     assert!(everything.contains("summary"), "{everything}");
     assert!(!everything.contains(secret), "{everything}");
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8(bytes.to_vec()).expect("output is UTF-8")
+}
+
+/// `record` without the fields that `validate` adds to `check`'s.
+fn as_check_record(mut record: Value) -> Value {
+    let fields = record.as_object_mut().unwrap();
+    fields.remove("source");
+    fields.remove("authoritative");
+    record
+}
+
+#[test]
+fn validate_json_is_check_json_with_the_service_fields() {
+    let serving = Serving::start("cli-token", &[]);
+    let service = serving.url();
+    let id = "03-1-USA-5537-P-2602-0-38";
+    let output = chittyid(&["validate", "--json", "--service", &service, id, id]);
+    assert_eq!(output.status.code(), Some(0));
+    let verdict = |source| {
+        serde_json::json!({
+            "id": id, "valid": true, "kind": "canonical", "source": source, "authoritative": true,
+        })
+    };
+    assert_eq!(lines(&output), [verdict("service"), verdict("cache")]);
+    for bad in [
+        "03-1-USA-5537-P-2602-0-39",
+        "03-1-usa-5537-P-2602-0-38",
+        "CHITTY-X",
+    ] {
+        let validated = lines(&chittyid(&[
+            "validate",
+            "--json",
+            "--service",
+            &service,
+            bad,
+        ]));
+        assert_eq!(validated[0]["source"], "local");
+        assert_eq!(validated[0]["authoritative"], false);
+        let checked = lines(&chittyid(&["check", "--json", bad]));
+        assert_eq!(as_check_record(validated[0].clone()), checked[0], "{bad}");
+    }
+}
+
+#[test]
+fn empty_and_overlong_lines_are_judged_as_check_judges_them() {
+    let dir = std::env::temp_dir().join(format!("chittyid-cli-online-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("lines.txt");
+    let mut input = b"\n".to_vec();
+    input.extend(std::iter::repeat_n(b'7', 3 << 20));
+    input.extend_from_slice(b"\n\r\n03-1-USA-5537-P-2602-0-39\n");
+    std::fs::write(&path, &input).unwrap();
+    let path = path.to_str().unwrap();
+    let url = closed_port_url();
+
+    let checked = chittyid(&["check", "--file", path]);
+    let validated = chittyid(&["validate", "--file", path, "--service", &url]);
+    assert_eq!(validated.status.code(), Some(1));
+    assert_eq!(text(&validated.stdout), text(&checked.stdout));
+    assert_eq!(text(&validated.stderr), "", "the service is not asked");
+
+    let checked = lines(&chittyid(&["check", "--json", "--file", path]));
+    let validated = lines(&chittyid(&[
+        "validate",
+        "--json",
+        "--file",
+        path,
+        "--service",
+        &url,
+    ]));
+    let kinds: Vec<&Value> = validated.iter().map(|v| &v["kind"]).collect();
+    assert_eq!(
+        kinds,
+        ["empty", "line_too_long", "empty", "checksum_mismatch"]
+    );
+    assert_eq!(validated.len(), checked.len());
+    for (validated, checked) in validated.into_iter().zip(checked) {
+        assert_eq!(
+            (
+                validated["source"].clone(),
+                validated["authoritative"].clone()
+            ),
+            ("local".into(), false.into())
+        );
+        assert_eq!(as_check_record(validated), checked);
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn validate_streams_standard_input_line_by_line() {
+    use std::io::{BufRead, BufReader, Write};
+    use std::process::Stdio;
+
+    let serving = Serving::start("cli-token", &[]);
+    let mut child = Command::new(env!("CARGO_BIN_EXE_chittyid"))
+        .args([
+            "validate",
+            "--json",
+            "--file",
+            "-",
+            "--service",
+            &serving.url(),
+        ])
+        .env_remove("CHITTYID_SERVICE_URL")
+        .env_remove("CHITTY_ID_TOKEN")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdin = child.stdin.take().unwrap();
+    let (sender, verdicts) = std::sync::mpsc::channel();
+    let stdout = BufReader::new(child.stdout.take().unwrap());
+    let reader = std::thread::spawn(move || {
+        for line in stdout.lines() {
+            let _ = sender.send(line.unwrap());
+        }
+    });
+    // Each verdict must come while standard input is still open.
+    for id in ["03-1-USA-5537-P-2602-0-38", "03-1-USA-5537-P-2602-0-39"] {
+        writeln!(stdin, "{id}").unwrap();
+        stdin.flush().unwrap();
+        let verdict = verdicts
+            .recv_timeout(Duration::from_secs(20))
+            .expect("a verdict before the end of the input");
+        let verdict: Value = serde_json::from_str(&verdict).unwrap();
+        assert_eq!(verdict["id"], id);
+    }
+    drop(stdin);
+    assert_eq!(child.wait().unwrap().code(), Some(1));
+    reader.join().unwrap();
+}
+
+#[test]
+fn connection_failures_say_which_step_failed() {
+    // TLS: an https URL for a service that speaks plain HTTP.
+    let serving = Serving::start("cli-token", &[]);
+    let https = format!("https://{}", serving.addr);
+    let id = "03-1-USA-5537-P-2602-0-38";
+    let output = chittyid(&["validate", "--service", &https, id]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(
+        text(&output.stdout),
+        format!(
+            "? {id}  local check only: well formed (canonical); not confirmed by the service\n"
+        )
+    );
+    assert_eq!(
+        text(&output.stderr),
+        format!(
+            "error: {https}: 3 attempts failed, the last: the request was not sent (no \
+             connection); the TLS handshake with 127.0.0.1 failed (a TCP connection to {} \
+             works): its certificate is not trusted (see --ca), or it does not speak HTTPS\n",
+            serving.addr
+        )
+    );
+
+    // A name that does not resolve.
+    let nowhere = "http://no-such-host.invalid";
+    let output = chittyid(&["health", "--service", nowhere]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(text(&output.stdout), "");
+    let errors = text(&output.stderr);
+    assert!(
+        errors.starts_with(
+            "error: http://no-such-host.invalid: service unavailable: 3 attempts failed, the \
+             last: the request was not sent (no connection); the name no-such-host.invalid \
+             does not resolve ("
+        ) && errors.ends_with(")\n"),
+        "{errors}"
+    );
+
+    // Nothing listening.
+    let closed = closed_port_url();
+    let output = chittyid(&["health", "--service", &closed]);
+    assert_eq!(
+        text(&output.stderr),
+        format!(
+            "error: {closed}: service unavailable: 3 attempts failed, the last: the request \
+             was not sent (no connection); {} refused the connection\n",
+            closed.trim_start_matches("http://")
+        )
+    );
+}
+
+#[test]
+fn failures_of_online_commands_go_to_standard_error_in_text_mode() {
+    let closed = closed_port_url();
+    let health = chittyid(&["health", "--service", &closed]);
+    assert_eq!(health.status.code(), Some(1));
+    assert_eq!(text(&health.stdout), "");
+    assert!(text(&health.stderr).starts_with(&format!("error: {closed}: ")));
+
+    let ids = ["03-1-USA-5537-P-2602-0-38", "03-1-USA-7165-T-2602-0-13"];
+    let validate = chittyid(&["validate", "--service", &closed, ids[0], ids[1]]);
+    assert_eq!(validate.status.code(), Some(1));
+    assert_eq!(
+        text(&validate.stdout),
+        ids.map(|id| {
+            format!(
+                "? {id}  local check only: well formed (canonical); not confirmed by the \
+                 service\n"
+            )
+        })
+        .concat()
+    );
+    let errors = text(&validate.stderr);
+    assert!(
+        errors.lines().count() >= 1
+            && errors
+                .lines()
+                .all(|l| l.starts_with(&format!("error: {closed}: "))),
+        "{errors}"
+    );
+
+    let mint = chittyid(&["mint", "--type", "person", "--service", &closed]);
+    assert_eq!(mint.status.code(), Some(1));
+    let (out, errors) = (text(&mint.stdout), text(&mint.stderr));
+    assert!(
+        out.starts_with("0 minted, 0 pending, 1 failed of 1"),
+        "only the summary on standard output: {out}"
+    );
+    assert!(errors.contains("not sent"), "{errors}");
 }

@@ -1,16 +1,15 @@
 //! `chittyid check`: verdicts for IDs from arguments, a file or standard input, streamed
 //! in constant memory, as text for people, JSON lines, or a summary of counts.
 
-use std::fs::File;
-use std::io::{self, BufWriter, IsTerminal, Read, Write};
+use std::io::{self, BufWriter, Write};
 use std::path::PathBuf;
 
 use clap::Args;
 use serde::Serialize;
 
 use crate::error::CliError;
-use crate::lines::{Line, for_each_line};
-use crate::progress::Progress;
+use crate::input::Input;
+use crate::lines::Line;
 use crate::render;
 use crate::verdict::{KINDS, judge, kind_slot};
 
@@ -87,49 +86,17 @@ pub fn run(args: CheckArgs) -> Result<bool, CliError> {
         written.map_err(|e| CliError::io(STDOUT, e))
     };
 
-    let stdin_requested = args.ids.len() == 1 && args.ids[0] == "-";
-    match (&args.file, args.ids.is_empty() || stdin_requested) {
-        (Some(path), _) if path.as_os_str() != "-" => {
-            let file = File::open(path).map_err(|e| CliError::io(path.display(), e))?;
-            let size = file.metadata().ok().map(|m| m.len());
-            stream(file, size, &mut each).map_err(|e| e.context(|| path.display().to_string()))?;
-        }
-        (Some(_), _) | (None, true) => {
-            let stdin = io::stdin();
-            if args.file.is_none() && !stdin_requested && stdin.is_terminal() {
-                return Err(CliError::Usage(
-                    "give IDs, --file PATH, or pipe one ID per line to standard input".into(),
-                ));
-            }
-            stream(stdin.lock(), None, &mut each)
-                .map_err(|e| e.context(|| "standard input".to_string()))?;
-        }
-        (None, false) => {
-            for id in &args.ids {
-                each(Line {
-                    bytes: id.as_bytes(),
-                    full_len: id.len() as u64,
-                })?;
-            }
-        }
+    Input {
+        ids: &args.ids,
+        file: args.file.as_ref(),
     }
+    .for_each(&mut each)?;
 
     if let Style::Summary { json } = style {
         write_summary(&mut out, &tally, json).map_err(|e| CliError::io(STDOUT, e))?;
     }
     out.flush().map_err(|e| CliError::io(STDOUT, e))?;
     Ok(tally.valid == tally.total)
-}
-
-fn stream(
-    reader: impl Read,
-    size: Option<u64>,
-    each: &mut impl FnMut(Line<'_>) -> Result<(), CliError>,
-) -> Result<(), CliError> {
-    let mut progress = Progress::new(size);
-    let result = for_each_line(reader, |done| progress.update(done), each);
-    progress.finish();
-    result
 }
 
 fn write_summary(out: &mut impl Write, tally: &Tally, json: bool) -> io::Result<()> {

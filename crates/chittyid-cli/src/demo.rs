@@ -193,6 +193,10 @@ async fn show(client: &Client, text: &str) -> Shown {
             );
             if valid { Shown::Valid } else { Shown::Invalid }
         }
+        Validation::Replaced { new, .. } => {
+            say!("   ! {text}  replaced by {new}: a fallback ID is not final ({took})");
+            Shown::Invalid
+        }
         Validation::Malformed(e) => {
             say!("   ✗ {text}  malformed, answered locally without a request ({took}): {e}");
             Shown::Malformed

@@ -5,6 +5,7 @@
 mod check;
 mod demo;
 mod error;
+mod input;
 mod lines;
 mod online;
 mod parse_cmd;
@@ -19,9 +20,15 @@ use clap::{Parser, Subcommand};
 
 use crate::error::CliError;
 
-/// Check, parse and explain ChittyIDs (VV-G-LLL-SSSS-T-YYMM-C-XX).
+const AFTER_HELP: &str = "\
+Segments are numbered from 0 in messages: 0 VV, 1 G, 2 LLL, 3 SSSS, 4 T, 5 YYMM, 6 C, 7 XX.
+Exit status: 0 when every input is valid, 1 when any is not (or the service did not
+answer), 2 on usage or I/O errors.";
+
+/// Check, parse and validate ChittyIDs (VV-G-LLL-SSSS-T-YYMM-C-XX), mint them from the
+/// service, and run the reference service.
 #[derive(Parser, Debug)]
-#[command(name = "chittyid", version, about, long_about = None)]
+#[command(name = "chittyid", version, long_about = None, after_help = AFTER_HELP)]
 struct Cli {
     #[command(subcommand)]
     command: Command,

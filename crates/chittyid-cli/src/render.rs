@@ -1,6 +1,7 @@
 //! How verdicts are shown: a line for people (with a caret under the offending byte) and a
 //! JSON object for programs.
 
+use std::borrow::Cow;
 use std::io::{self, Write};
 
 use chittyid::{ChittyId, IdKind, ParseError};
@@ -77,16 +78,16 @@ pub fn human(out: &mut impl Write, input: &[u8], verdict: &Verdict) -> io::Resul
 }
 
 #[derive(Serialize)]
-struct ErrorRecord<'a> {
+struct ErrorRecord {
     code: &'static str,
     segment: Option<&'static str>,
     offset: usize,
     message: String,
-    expected: &'a str,
+    expected: &'static str,
 }
 
-impl<'a> ErrorRecord<'a> {
-    fn of(error: &'a ParseError) -> Self {
+impl ErrorRecord {
+    fn of(error: &ParseError) -> Self {
         ErrorRecord {
             code: error.kind().code(),
             segment: error.segment().map(|s| s.name()),
@@ -103,15 +104,18 @@ struct FallbackRecord {
     name: Option<&'static str>,
 }
 
+/// The JSON object of one verdict: `id`, `valid`, `kind`, and `fallback` or `error` when
+/// they apply. `validate` adds its own fields to it.
 #[derive(Serialize)]
-struct Record<'a> {
-    id: &'a str,
-    valid: bool,
+pub struct Record<'a> {
+    id: Cow<'a, str>,
+    /// Whether the command counts the input as valid.
+    pub valid: bool,
     kind: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
     fallback: Option<FallbackRecord>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    error: Option<ErrorRecord<'a>>,
+    error: Option<ErrorRecord>,
 }
 
 fn fallback_record(id: &ChittyId) -> Option<FallbackRecord> {
@@ -121,8 +125,8 @@ fn fallback_record(id: &ChittyId) -> Option<FallbackRecord> {
     })
 }
 
-/// One verdict as one line of JSON.
-pub fn json(out: &mut impl Write, input: &[u8], verdict: &Verdict) -> io::Result<()> {
+/// The record of one verdict on `input`.
+pub fn record<'a>(input: &'a [u8], verdict: &Verdict) -> Record<'a> {
     let id = String::from_utf8_lossy(input);
     let (fallback, error) = match &verdict.outcome {
         Outcome::Id(parsed) => (fallback_record(parsed), None),
@@ -138,18 +142,33 @@ pub fn json(out: &mut impl Write, input: &[u8], verdict: &Verdict) -> io::Result
             (None, Some(record))
         }
     };
-    let shown = match &verdict.outcome {
-        Outcome::TooLong { .. } => &id[..id.floor_char_boundary(64)],
-        _ => &id,
+    let id = match (&verdict.outcome, id) {
+        (Outcome::TooLong { .. }, Cow::Borrowed(id)) => {
+            Cow::Borrowed(&id[..id.floor_char_boundary(64)])
+        }
+        (Outcome::TooLong { .. }, Cow::Owned(mut id)) => {
+            id.truncate(id.floor_char_boundary(64));
+            Cow::Owned(id)
+        }
+        (_, id) => id,
     };
-    let record = Record {
-        id: shown,
+    Record {
+        id,
         valid: verdict.valid,
         kind: verdict.kind,
         fallback,
         error,
-    };
-    serde_json::to_writer(&mut *out, &record)?;
+    }
+}
+
+/// One verdict as one line of JSON.
+pub fn json(out: &mut impl Write, input: &[u8], verdict: &Verdict) -> io::Result<()> {
+    line(out, &record(input, verdict))
+}
+
+/// Any record as one line of JSON.
+pub fn line(out: &mut impl Write, record: &impl Serialize) -> io::Result<()> {
+    serde_json::to_writer(&mut *out, record)?;
     out.write_all(b"\n")
 }
 

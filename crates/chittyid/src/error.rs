@@ -311,7 +311,7 @@ impl fmt::Display for Found {
 /// assert_eq!(err.offset(), 5);
 /// assert_eq!(
 ///     err.to_string(),
-///     "invalid jurisdiction at byte 5 (segment 3, jurisdiction (LLL)): \
+///     "invalid jurisdiction at byte 5 (segment 2, jurisdiction (LLL)): \
 ///      expected three upper-case letters A-Z, found \"usa\""
 /// );
 /// ```
@@ -369,7 +369,7 @@ impl fmt::Display for ParseError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{} at byte {}", self.kind.describe(), self.offset)?;
         if let Some(segment) = self.segment() {
-            write!(f, " (segment {}, {})", segment.index() + 1, segment)?;
+            write!(f, " (segment {}, {})", segment.index(), segment)?;
         }
         write!(f, ": expected {}, found {}", self.expected, self.found)
     }

@@ -1,16 +1,21 @@
-//! `chittyid health`: ask the service's health endpoint, once or repeatedly.
+//! `chittyid health`: ask the service's health endpoint, once or repeatedly. An answer
+//! goes to standard output; a service that cannot be reached is a failure, told on
+//! standard error in text mode.
 
 use std::io::Write;
 use std::time::{Duration, Instant};
 
+use chittyid_std::HealthError;
 use clap::Args;
 use serde_json::json;
 
+use super::diagnose::Diagnosis;
 use super::{ServiceArgs, runtime};
 use crate::error::CliError;
 
 /// Arguments of `chittyid health`.
 #[derive(Args, Debug)]
+#[command(mut_arg("token", |a| a.help("Not used: the health endpoint needs no token")))]
 pub struct HealthArgs {
     /// One JSON object per check.
     #[arg(long)]
@@ -19,7 +24,7 @@ pub struct HealthArgs {
     #[arg(long)]
     watch: bool,
     /// Seconds between checks with --watch.
-    #[arg(long, default_value_t = 5)]
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     interval: u64,
     #[command(flatten)]
     service: ServiceArgs,
@@ -29,6 +34,7 @@ pub struct HealthArgs {
 pub fn run(args: HealthArgs) -> Result<bool, CliError> {
     let client = args.service.client()?;
     let runtime = runtime()?;
+    let mut diagnosis = Diagnosis::new(client.service_url(), args.service.timeout);
     runtime.block_on(async {
         loop {
             let began = Instant::now();
@@ -36,30 +42,44 @@ pub fn run(args: HealthArgs) -> Result<bool, CliError> {
             let ms = began.elapsed().as_secs_f64() * 1000.0;
             let healthy = matches!(result, Ok(answer) if answer.healthy);
             let stats = client.stats();
-            let mut out = std::io::stdout().lock();
-            let line = match (&result, args.json) {
-                (Ok(answer), true) => json!({
+            let line = match &result {
+                Ok(answer) if args.json => json!({
                     "service": client.service_url(), "healthy": answer.healthy,
                     "version": answer.version.map(|v| v.as_str().to_string()), "latency_ms": (ms * 10.0).round() / 10.0,
-                    "breaker": format!("{:?}", stats.breakers[2]), "health_state": format!("{:?}", stats.health),
+                    "breaker": format!("{:?}", stats.breakers[chittyid_std::Endpoint::Health as usize]), "health_state": format!("{:?}", stats.health),
                 })
                 .to_string(),
-                (Err(e), true) => json!({"service": client.service_url(), "healthy": false, "error": e.to_string()}).to_string(),
-                (Ok(answer), false) => format!(
+                Ok(answer) => format!(
                     "{} {}  {} in {ms:.1} ms{}",
                     if answer.healthy { "✓" } else { "✗" },
                     client.service_url(),
                     if answer.healthy { "healthy" } else { "unhealthy" },
                     answer.version.map(|v| format!(", version {v}")).unwrap_or_default()
                 ),
-                (Err(e), false) => format!("✗ {}  {e}", client.service_url()),
+                Err(error) => {
+                    let why = match error {
+                        HealthError::Unavailable(why) => {
+                            format!("service unavailable: {}", diagnosis.explain(why).await)
+                        }
+                        other => other.to_string(),
+                    };
+                    if args.json {
+                        json!({"service": client.service_url(), "healthy": false, "error": why})
+                            .to_string()
+                    } else {
+                        eprintln!("error: {}: {why}", client.service_url());
+                        String::new()
+                    }
+                }
             };
-            writeln!(out, "{line}").map_err(|e| CliError::io("standard output", e))?;
-            drop(out);
+            if !line.is_empty() {
+                writeln!(std::io::stdout().lock(), "{line}")
+                    .map_err(|e| CliError::io("standard output", e))?;
+            }
             if !args.watch {
                 return Ok(healthy);
             }
-            tokio::time::sleep(Duration::from_secs(args.interval.max(1))).await;
+            tokio::time::sleep(Duration::from_secs(args.interval)).await;
         }
     })
 }

@@ -1,9 +1,12 @@
 //! The commands that talk to an ID service: `mint`, `validate` and `health`, sharing the
 //! service settings and a client built from them.
 
+mod diagnose;
+pub mod flags;
 pub mod health;
 pub mod mint;
 pub mod validate;
+mod validate_report;
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -22,9 +25,9 @@ pub struct ServiceArgs {
     /// Bearer token for minting.
     #[arg(long, env = "CHITTY_ID_TOKEN", hide_env_values = true)]
     pub token: Option<String>,
-    /// One attempt's time-out, in seconds.
-    #[arg(long, default_value_t = 10.0)]
-    pub timeout: f64,
+    /// One attempt's time-out, in seconds (0.001 to 3600).
+    #[arg(long, value_name = "SECONDS", default_value = "10", value_parser = flags::parse_timeout)]
+    pub timeout: Duration,
     /// Also trust this CA certificate (PEM) for HTTPS.
     #[arg(long, value_name = "PEM")]
     pub ca: Option<PathBuf>,
@@ -33,15 +36,9 @@ pub struct ServiceArgs {
 impl ServiceArgs {
     /// A client for these settings (no background health monitor: commands are short).
     pub fn client(&self) -> Result<Client, CliError> {
-        if !(self.timeout.is_finite() && self.timeout > 0.0 && self.timeout <= 3600.0) {
-            return Err(CliError::Usage(format!(
-                "--timeout {} is not a number of seconds from 0 to 3600",
-                self.timeout
-            )));
-        }
         let mut builder = Client::builder()
             .service_url(self.service.clone())
-            .attempt_timeout(Duration::from_secs_f64(self.timeout))
+            .attempt_timeout(self.timeout)
             .health_monitor(false);
         if let Some(token) = &self.token {
             builder = builder.token(token.clone());

@@ -1,30 +1,38 @@
-//! `chittyid validate`: the local check first, then the cache and the service; each
-//! verdict says whether it is the service's (authoritative) or only the local check.
+//! `chittyid validate`: the local check first (the same as `check`'s), then the cache and
+//! the service for well-formed IDs; each verdict says whether it is the service's
+//! (authoritative) or only the local check. IDs stream from the arguments, a file or
+//! standard input in constant memory.
 
-use std::io::Write;
+use std::io;
 use std::path::PathBuf;
 
 use chittyid_std::Validation;
 use clap::Args;
-use serde_json::json;
 
+use super::diagnose::Diagnosis;
+use super::validate_report::Report;
 use super::{ServiceArgs, runtime};
 use crate::error::CliError;
+use crate::input::Input;
+use crate::lines::Line;
+use crate::verdict::{Outcome, judge};
 
 /// Arguments of `chittyid validate`.
 #[derive(Args, Debug)]
+#[command(mut_arg("token", |a| a.help(
+    "Bearer token, sent with each validation so that the service can replace a fallback ID \
+     with a final one"
+)))]
 pub struct ValidateArgs {
-    /// IDs to validate.
-    #[arg(
-        value_name = "ID",
-        conflicts_with = "file",
-        required_unless_present = "file"
-    )]
+    /// IDs to validate; `-` reads one ID per line from standard input.
+    #[arg(value_name = "ID", conflicts_with = "file")]
     ids: Vec<String>,
-    /// Read one ID per line from PATH (`-` for standard input).
+    /// Read one ID per line from PATH (`-` for standard input); `\r\n` is tolerated.
     #[arg(long, short, value_name = "PATH")]
     file: Option<PathBuf>,
-    /// One JSON object per ID.
+    /// One JSON object per input line, in input order: `check`'s fields (`id`, `valid`,
+    /// `kind`, `fallback`, `error`) and `source` (local, service or cache),
+    /// `authoritative`, and `reason`, `replaced_by` or `unanswered` when they apply.
     #[arg(long)]
     json: bool,
     #[command(flatten)]
@@ -34,90 +42,30 @@ pub struct ValidateArgs {
 /// Runs the command; `Ok(true)` when every ID is valid by the service's word.
 pub fn run(args: ValidateArgs) -> Result<bool, CliError> {
     let client = args.service.client()?;
-    let ids: Vec<String> = match &args.file {
-        None => args.ids.clone(),
-        Some(path) => read_lines(path)?,
-    };
     let runtime = runtime()?;
-    runtime.block_on(async {
-        let mut out = std::io::stdout().lock();
-        let mut all_valid = true;
-        for id in &ids {
-            let verdict = client.validate(id).await;
-            all_valid &= matches!(verdict, Validation::Authoritative { valid: true, .. });
-            report(&mut out, id, &verdict, args.json)
-                .map_err(|e| CliError::io("standard output", e))?;
-        }
-        Ok(all_valid)
-    })
-}
-
-fn read_lines(path: &PathBuf) -> Result<Vec<String>, CliError> {
-    let text = if path.as_os_str() == "-" {
-        std::io::read_to_string(std::io::stdin()).map_err(|e| CliError::io("standard input", e))?
-    } else {
-        std::fs::read_to_string(path).map_err(|e| CliError::io(path.display(), e))?
+    let mut diagnosis = Diagnosis::new(client.service_url(), args.service.timeout);
+    let mut report = Report::new(io::stdout().lock(), args.json, client.service_url());
+    let mut all_valid = true;
+    let each = |line: Line<'_>| -> Result<(), CliError> {
+        let local = judge(line.bytes, line.full_len, false);
+        let Outcome::Id(id) = local.outcome else {
+            all_valid = false;
+            return report.local(line.bytes, &local);
+        };
+        let validation = runtime.block_on(client.validate(&id.to_string()));
+        let unanswered = match &validation {
+            Validation::LocalOnly { reason, .. } => {
+                Some(runtime.block_on(diagnosis.explain(reason)))
+            }
+            _ => None,
+        };
+        all_valid &= matches!(validation, Validation::Authoritative { valid: true, .. });
+        report.remote(line.bytes, &local, &validation, unanswered.as_deref())
     };
-    Ok(text
-        .lines()
-        .map(|l| l.trim_end_matches('\r').to_string())
-        .collect())
-}
-
-fn report(
-    out: &mut impl Write,
-    input: &str,
-    verdict: &Validation,
-    json: bool,
-) -> std::io::Result<()> {
-    let record = match verdict {
-        Validation::Malformed(e) => {
-            json!({"id": input, "verdict": "malformed", "authoritative": false, "error": {"code": e.kind().code(), "offset": e.offset(), "message": e.to_string()}})
-        }
-        Validation::Authoritative {
-            valid,
-            reason,
-            cached,
-            ..
-        } => json!({
-            "id": input, "verdict": if *valid { "valid" } else { "invalid" }, "authoritative": true,
-            "cached": cached, "reason": reason.map(|r| r.as_str().to_string()),
-        }),
-        Validation::LocalOnly { kind, reason, .. } => json!({
-            "id": input, "verdict": "local_only", "authoritative": false, "local_kind": kind.code(),
-            "reason": reason.to_string(),
-        }),
-    };
-    if json {
-        return writeln!(out, "{record}");
+    Input {
+        ids: &args.ids,
+        file: args.file.as_ref(),
     }
-    match verdict {
-        Validation::Malformed(e) => writeln!(out, "✗ {input}  malformed: {e}"),
-        Validation::Authoritative {
-            valid: true,
-            cached,
-            ..
-        } => {
-            writeln!(
-                out,
-                "✓ {input}  valid (authoritative{})",
-                if *cached { ", cached" } else { "" }
-            )
-        }
-        Validation::Authoritative {
-            valid: false,
-            reason,
-            ..
-        } => writeln!(
-            out,
-            "✗ {input}  not valid (authoritative{})",
-            reason.map(|r| format!(": {r}")).unwrap_or_default()
-        ),
-        Validation::LocalOnly { kind, reason, .. } => writeln!(
-            out,
-            "? {input}  local check only: well formed ({}); the service was not reached: {}",
-            kind.code(),
-            reason
-        ),
-    }
+    .for_each(each)?;
+    Ok(all_valid)
 }
