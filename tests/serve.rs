@@ -1,14 +1,16 @@
 //! `chittyid serve` as a process: it prints its address first, answers on loopback,
-//! shuts down on SIGTERM, documents its faults, and loses no ID a client received when
-//! it is killed with SIGKILL in the middle of a load.
+//! shuts down on SIGTERM, documents its profiles and faults, warns when it listens
+//! beyond loopback, fronts an external minting back end, and (strict profile) loses no
+//! ID a client received when it is killed with SIGKILL in the middle of a load.
 
 #[path = "support/http.rs"]
 mod http;
 #[path = "support/serve_process.rs"]
 mod serve_process;
 
+use std::io::{BufRead, BufReader, Read};
 use std::path::PathBuf;
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -59,9 +61,23 @@ fn help_documents_every_fault_kind() {
         "malformed",
         "fallback",
         "drop-after-commit",
+        "backend-reject",
+        "backend-429",
+        "backend-400",
+        "backend-503",
+        "backend-down",
+        "backend-timeout",
+        "backend-not-json",
         "--latency",
+        "--backend-latency",
         "--outage",
         "--seed",
+        "--profile",
+        "real",
+        "strict",
+        "behaves like id.chitty.cc",
+        "--mint-backend",
+        "/admin/faults",
     ] {
         assert!(help.contains(kind), "{kind} missing from --help");
     }
@@ -71,7 +87,8 @@ fn help_documents_every_fault_kind() {
 fn a_kill_9_loses_no_id_a_client_received() {
     let dir = temp_dir("durable");
     let data = dir.to_str().unwrap();
-    let mut serving = Serving::start("t", &["--data", data]);
+    // The strict profile knows what it minted, so validation proves nothing was lost.
+    let mut serving = Serving::start("t", &["--profile", "strict", "--data", data]);
     let addr = serving.addr;
     let received = Arc::new(Mutex::new(Vec::<ChittyId>::new()));
     let clients: Vec<_> = (0..4)
@@ -113,7 +130,7 @@ fn a_kill_9_loses_no_id_a_client_received() {
         received.len()
     );
 
-    let restarted = Serving::start("t", &["--data", data]);
+    let restarted = Serving::start("t", &["--profile", "strict", "--data", data]);
     for id in &received {
         let answer = validate(restarted.addr, &id.to_string());
         assert_eq!(answer.json()["valid"], true, "{id} was lost");
@@ -133,4 +150,83 @@ fn a_kill_9_loses_no_id_a_client_received() {
     }
     drop(restarted);
     let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn listening_beyond_loopback_prints_a_warning() {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_chittyid"))
+        .args(["serve", "--addr", "0.0.0.0:0", "--token", "t"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(
+        first.starts_with("listening on http://0.0.0.0:"),
+        "{first:?}"
+    );
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let mut stderr = String::new();
+    child
+        .stderr
+        .take()
+        .unwrap()
+        .read_to_string(&mut stderr)
+        .unwrap();
+    assert!(
+        stderr.contains("warning") && stderr.contains("reachable from other machines"),
+        "{stderr:?}"
+    );
+    let quiet = Command::new(env!("CARGO_BIN_EXE_chittyid"))
+        .args(["serve", "--profile", "lax"])
+        .output()
+        .unwrap();
+    assert!(!quiet.status.success(), "an unknown profile is refused");
+}
+
+#[test]
+fn a_real_front_forwards_to_a_mint_backend_process() {
+    let back = Serving::start("t", &["--profile", "mint"]);
+    let front = Serving::start("unused", &["--mint-backend", &back.url()]);
+    let answer = call(
+        front.addr,
+        "POST",
+        "/v1/mint?region=3&jurisdiction=GBR",
+        &[("Authorization", "Bearer t")],
+        r#"{"entityType":"person"}"#,
+    );
+    let body = answer.json();
+    assert_eq!(
+        (answer.status, body["mintedBy"].as_str()),
+        (200, Some("mint.chitty.cc")),
+        "{body}"
+    );
+    let id: ChittyId = body["chittyId"].as_str().unwrap().parse().unwrap();
+    assert_eq!(
+        (id.region().digit(), id.jurisdiction().as_str()),
+        (3, "GBR")
+    );
+    // A back-end fault set on the front's command line.
+    let faulty = Serving::start(
+        "unused",
+        &["--mint-backend", &back.url(), "--fault", "backend-429=1"],
+    );
+    let body = call(
+        faulty.addr,
+        "GET",
+        "/api/get-chittyid?type=thing",
+        &[("Authorization", "Bearer t")],
+        "",
+    )
+    .json();
+    assert_eq!(body["errorCode"], "RATE_LIMITED", "{body}");
+    // Validation is format-only in the default profile.
+    assert_eq!(
+        validate(front.addr, "03-1-USA-5537-P-2602-0-38").json()["valid"],
+        true
+    );
 }
