@@ -1,6 +1,8 @@
-//! The `chittyid` command: check and take apart ChittyIDs, and run the reference service.
+//! The `chittyid` command: check, take apart and validate ChittyIDs, mint them from the
+//! service, and run the reference service.
 //!
-//! Exit status: 0 when every input is valid, 1 when any is not, 2 on usage or I/O errors.
+//! Exit status: 0 when everything asked for holds, 1 when something does not, 2 on usage
+//! or I/O errors.
 
 mod check;
 mod demo;
@@ -22,8 +24,9 @@ use crate::error::CliError;
 
 const AFTER_HELP: &str = "\
 Segments are numbered from 0 in messages: 0 VV, 1 G, 2 LLL, 3 SSSS, 4 T, 5 YYMM, 6 C, 7 XX.
-Exit status: 0 when every input is valid, 1 when any is not (or the service did not
-answer), 2 on usage or I/O errors.";
+Exit status: 0 when everything asked for holds (every ID valid, every mint final, the
+service healthy), 1 when something does not or the service did not answer, 2 on usage
+or I/O errors.";
 
 /// Check, parse and validate ChittyIDs (VV-G-LLL-SSSS-T-YYMM-C-XX), mint them from the
 /// service, and run the reference service.

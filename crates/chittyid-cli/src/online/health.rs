@@ -23,8 +23,8 @@ pub struct HealthArgs {
     /// Check again every --interval seconds until interrupted.
     #[arg(long)]
     watch: bool,
-    /// Seconds between checks with --watch.
-    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=86_400))]
+    /// Seconds between checks with --watch (1 to 86400).
+    #[arg(long, value_name = "SECONDS", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     interval: u64,
     #[command(flatten)]
     service: ServiceArgs,

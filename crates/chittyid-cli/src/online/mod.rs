@@ -20,7 +20,7 @@ use crate::error::CliError;
 #[derive(Args, Debug, Clone)]
 pub struct ServiceArgs {
     /// The service's base URL.
-    #[arg(long, env = "CHITTYID_SERVICE_URL", default_value = chittyid_std::DEFAULT_SERVICE_URL)]
+    #[arg(long, value_name = "URL", env = "CHITTYID_SERVICE_URL", default_value = chittyid_std::DEFAULT_SERVICE_URL)]
     pub service: String,
     /// Bearer token for minting.
     #[arg(long, env = "CHITTY_ID_TOKEN", hide_env_values = true)]
