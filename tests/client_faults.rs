@@ -15,13 +15,23 @@ use chittyid_std::{Client, ClientBuilder, MintAnswer, MintError, MintRequest, Va
 
 const TOKEN: &str = "client-test-token";
 
+/// The reference service as id.chitty.cc behaves, with `faults`.
 async fn server(faults: Vec<(FaultKind, f64)>) -> Server {
+    start(ServerConfig::default(), faults).await
+}
+
+/// The reference service's strict profile (it honours idempotency keys), with `faults`.
+async fn strict_server(faults: Vec<(FaultKind, f64)>) -> Server {
+    start(ServerConfig::strict(), faults).await
+}
+
+async fn start(config: ServerConfig, faults: Vec<(FaultKind, f64)>) -> Server {
     let config = ServerConfig {
         addr: "127.0.0.1:0".parse().unwrap(),
         tokens: vec![TOKEN.into()],
         faults,
         seed: 7,
-        ..ServerConfig::default()
+        ..config
     };
     Server::start(config).await.unwrap()
 }
@@ -234,9 +244,10 @@ async fn fifty_concurrent_calls_after_the_reset_time_send_one_probe() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lost_mint_answers_with_keys_orphan_nothing_and_duplicate_nothing() {
-    let server = server(vec![(FaultKind::DropAfterCommit, 0.2)]).await;
+    let server = strict_server(vec![(FaultKind::DropAfterCommit, 0.2)]).await;
     let client = Arc::new(
         lossy(builder(&server), 10)
+            .idempotency_keys(true)
             .call_deadline(Duration::from_secs(60))
             .build()
             .unwrap(),
@@ -279,11 +290,9 @@ async fn lost_mint_answers_with_keys_orphan_nothing_and_duplicate_nothing() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn lost_mint_answers_without_keys_are_reported_not_retried() {
-    let server = server(vec![(FaultKind::DropAfterCommit, 0.2)]).await;
-    let client = lossy(builder(&server), 10)
-        .idempotency_keys(false)
-        .build()
-        .unwrap();
+    let server = strict_server(vec![(FaultKind::DropAfterCommit, 0.2)]).await;
+    // The default: keys off.
+    let client = lossy(builder(&server), 10).build().unwrap();
     let (mut minted, mut unknown) = (0u64, 0u64);
     for _ in 0..150 {
         match client.mint(MintRequest::new(EntityType::Person)).await {
@@ -342,10 +351,10 @@ async fn a_hundred_thousand_distinct_validations_stay_within_the_cache() {
 async fn separate_clients_never_share_idempotency_keys() {
     // A repeated key would make the service answer the second client's new mint with the
     // first client's ID (a replay), so the two IDs must differ and nothing be replayed.
-    let server = server(vec![]).await;
+    let server = strict_server(vec![]).await;
     let mut ids = Vec::new();
     for _ in 0..2 {
-        let client = builder(&server).build().unwrap();
+        let client = builder(&server).idempotency_keys(true).build().unwrap();
         let Ok(MintAnswer::Minted(id)) = client.mint(MintRequest::new(EntityType::Person)).await
         else {
             panic!("mint failed");
@@ -354,5 +363,39 @@ async fn separate_clients_never_share_idempotency_keys() {
     }
     assert_ne!(ids[0], ids[1]);
     assert_eq!(server.stats().mints_replayed, 0);
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_failed_call_brings_the_next_health_check_forward() {
+    // With the default 30 s interval, the only check in the first seconds is the one
+    // at start-up, unless a failed call asks for one sooner.
+    let server = server(vec![]).await;
+    let client = Client::builder()
+        .service_url(server.url())
+        .token(TOKEN)
+        .build()
+        .unwrap();
+    let began = Instant::now();
+    while client.stats().engine.health_checks < 1 {
+        assert!(began.elapsed() < Duration::from_secs(5), "no first check");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    server.faults().set_down(true);
+    let verdict = client.validate(&ids::distinct(1).to_string()).await;
+    assert!(
+        matches!(verdict, Validation::LocalOnly { .. }),
+        "{verdict:?}"
+    );
+    let failed = Instant::now();
+    while client.stats().engine.health_checks < 2 {
+        assert!(
+            failed.elapsed() < Duration::from_secs(5),
+            "no health check after a failed call: {:?}",
+            client.stats().engine
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(client.stats().engine.health_checks_failed >= 1);
     server.shutdown().await;
 }

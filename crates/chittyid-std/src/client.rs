@@ -54,6 +54,9 @@ struct Inner {
     clock: Clock,
     events: broadcast::Sender<Event>,
     stop: Arc<StopSignal>,
+    /// Wakes the health task after a failed attempt: the engine may want a check sooner
+    /// than the task's sleep ends.
+    health_wake: Arc<Notify>,
     url: String,
 }
 
@@ -136,12 +139,17 @@ impl Client {
             clock: Clock::new(),
             events,
             stop: Arc::new(StopSignal::default()),
+            health_wake: Arc::new(Notify::new()),
             url,
         });
         if builder.health_monitor {
             let runtime =
                 tokio::runtime::Handle::try_current().map_err(|_| BuildError::NoRuntime)?;
-            runtime.spawn(health_task(Arc::downgrade(&inner), inner.stop.clone()));
+            runtime.spawn(health_task(
+                Arc::downgrade(&inner),
+                inner.stop.clone(),
+                inner.health_wake.clone(),
+            ));
         }
         Ok(Client { inner })
     }
@@ -309,6 +317,8 @@ async fn drive(inner: &Inner, operation: Operation<'_>) -> Outcome {
                     inner.transport.send(outgoing),
                 )
                 .await;
+                let failed =
+                    !matches!(&sent, Ok(Ok(answer)) if (200..300).contains(&answer.status));
                 let mut engine = lock(&inner.engine);
                 let now = inner.clock.now();
                 match sent {
@@ -323,14 +333,19 @@ async fn drive(inner: &Inner, operation: Operation<'_>) -> Outcome {
                         engine.on_response(&mut guard.call, response, now);
                     }
                 }
+                drop(engine);
+                if failed {
+                    inner.health_wake.notify_one();
+                }
             }
         }
     }
 }
 
 /// The background health monitor: runs the checks the engine's health machine asks
-/// for, and ends when the last client is dropped.
-async fn health_task(client: Weak<Inner>, stop: Arc<StopSignal>) {
+/// for (at its interval, and soon after a failed attempt), and ends when the last
+/// client is dropped.
+async fn health_task(client: Weak<Inner>, stop: Arc<StopSignal>, wake: Arc<Notify>) {
     loop {
         let Some(inner) = client.upgrade() else {
             return;
@@ -347,8 +362,11 @@ async fn health_task(client: Weak<Inner>, stop: Arc<StopSignal>) {
             HealthPoll::WaitUntil(at) => {
                 let when = inner.clock.tokio_instant(at);
                 drop(inner);
+                // A failed attempt wakes the task early (a permit is kept if it comes
+                // before the wait): the engine asks for a check soon after one.
                 tokio::select! {
                     _ = tokio::time::sleep_until(when) => {}
+                    _ = wake.notified() => {}
                     _ = stop.wait() => return,
                 }
             }

@@ -126,7 +126,7 @@ fn breaker_trip_and_recovery(out: &mut impl Write) -> bool {
         now = now.saturating_add(Duration::from_millis(100));
     }
     // The service is back; after the reset time, probes close the breaker.
-    now = now.saturating_add(Duration::from_secs(60));
+    now = now.saturating_add(engine.config().breaker.reset_timeout);
     let mut answered = 0;
     for _ in 0..3 {
         let mut call = engine.begin(Operation::Validate(id), now);
@@ -161,7 +161,9 @@ fn breaker_trip_and_recovery(out: &mut impl Write) -> bool {
     }
     let _ = writeln!(out);
     let closed = engine.breaker_state(Endpoint::Validate) == BreakerState::Closed;
-    closed && answered == 3 && fast >= 3 && sent == 5 + 3
+    // Failures in a row open it; then the three probes.
+    let trip = u32::from(engine.config().breaker.consecutive_failures);
+    closed && answered == 3 && fast >= 3 && sent == trip + 3
 }
 
 #[cfg(test)]

@@ -9,6 +9,7 @@ use proptest::prelude::*;
 use proptest_state_machine::{ReferenceStateMachine, StateMachineTest, prop_state_machine};
 
 const CONFIG: BreakerConfig = BreakerConfig {
+    consecutive_failures: 0,
     failure_threshold: 3,
     window: Duration::from_millis(1_000),
     failure_rate: None,

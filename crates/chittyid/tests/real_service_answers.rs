@@ -254,13 +254,13 @@ fn with_keys_a_mint_that_ends_unanswered_after_it_may_have_arrived_gives_its_key
     });
     let Outcome::Mint(Err(MintError::OutcomeUnknown {
         key: Some(key),
-        attempts: 3,
+        last: Failure::Status(503),
         ..
     })) = outcome
     else {
         panic!("{outcome:?}");
     };
-    assert_eq!(attempts, 3);
+    assert_eq!(attempts, engine.config().retry.max_attempts);
     // Resent with the same key, the service (which honours it) answers the first ID.
     let mut call = engine.begin(
         Operation::MintWithKey(MintRequest::new(EntityType::Thing), key),

@@ -141,6 +141,10 @@ pub fn run(args: MintArgs) -> Result<bool, CliError> {
     Ok(minted == args.count as usize)
 }
 
+/// One mint's line: IDs (final or pending) on standard output; in text mode failures go
+/// to standard error, in JSON mode every line is on standard output. A failure that
+/// still carries an ID (a minted ID unlike the request, a fallback ID handed out with a
+/// refusal) shows it: an ID the service handed out is never lost.
 fn report(out: &mut impl Write, minting: &Minting, json: bool) -> std::io::Result<()> {
     match (&minting.result, json) {
         (Ok(MintAnswer::Minted(id)), false) => writeln!(out, "✓ {id}"),
@@ -157,15 +161,53 @@ fn report(out: &mut impl Write, minting: &Minting, json: bool) -> std::io::Resul
             "{}",
             json!({"id": id.to_string(), "kind": "pending", "fallback_code": code.and_then(|c| c.name())})
         ),
-        (Err(error), false) => writeln!(out, "✗ {}", describe(error)),
-        (Err(error), true) => writeln!(out, "{}", json!({"error": describe(error)})),
+        (Err(error), false) => writeln!(std::io::stderr().lock(), "✗ {}", describe(error)),
+        (Err(error), true) => writeln!(out, "{}", error_json(error)),
+    }
+}
+
+/// A failed mint as one JSON object: the message, a stable code, and what is known.
+fn error_json(error: &MintError) -> serde_json::Value {
+    let mut value = json!({"error": describe(error), "code": error_code(error)});
+    let fields = match error {
+        MintError::Mismatch { id, .. } => json!({"id": id.to_string(), "kind": "mismatch"}),
+        MintError::TokenRefused { fallback }
+        | MintError::RequestRefused { fallback }
+        | MintError::RateLimited { fallback, .. } => {
+            json!({"fallback_id": fallback.to_string()})
+        }
+        MintError::OutcomeUnknown { attempts, key, .. } => json!({
+            "attempts": attempts,
+            "idempotency_key": key.map(|k| k.as_str().to_string()),
+        }),
+        _ => json!({}),
+    };
+    if let (Some(value), serde_json::Value::Object(fields)) = (value.as_object_mut(), fields) {
+        value.extend(fields);
+    }
+    value
+}
+
+/// A stable name for each kind of mint failure, for scripts.
+fn error_code(error: &MintError) -> &'static str {
+    match error {
+        MintError::Unavailable(_) => "unavailable",
+        MintError::OutcomeUnknown { .. } => "outcome_unknown",
+        MintError::Unauthorized { .. } | MintError::TokenRefused { .. } => "token_refused",
+        MintError::Rejected { .. } | MintError::RequestRefused { .. } => "rejected",
+        MintError::RateLimited { .. } => "rate_limited",
+        MintError::Mismatch { .. } => "mismatch",
+        MintError::InvalidAnswer(_) => "invalid_answer",
+        _ => "other",
     }
 }
 
 /// A mint error for people, with the fix for a missing or wrong token.
 pub fn describe(error: &MintError) -> String {
     match error {
-        MintError::Unauthorized { .. } => format!("{error}: give --token or CHITTY_ID_TOKEN"),
+        MintError::Unauthorized { .. } | MintError::TokenRefused { .. } => {
+            format!("{error}; give the right token with --token or CHITTY_ID_TOKEN")
+        }
         other => other.to_string(),
     }
 }

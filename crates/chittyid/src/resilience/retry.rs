@@ -93,7 +93,7 @@ impl Failure {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct BudgetConfig {
-    /// Retries allowed per 100 calls in the window (default 20).
+    /// Retries allowed per 100 calls in the window (default 100).
     pub percent: u8,
     /// Retries always allowed in the window, however few the calls (default 10).
     pub min_retries: u16,
@@ -101,18 +101,25 @@ pub struct BudgetConfig {
     pub window: Duration,
 }
 
-/// How calls are retried. Defaults: v2.2.0's 3 attempts, 100 ms ×2 up to 5 s, with
-/// jitter and a budget added.
+/// How calls are retried.
+///
+/// Defaults: 8 attempts, 50 ms ×2 up to 250 ms, jittered, and a budget of one retry per
+/// call on average. At 30 % random loss 8 attempts leave 0.3^8 = 0.007 % of calls
+/// unanswered (v2.2.0's 3 left 2.7 %) and cost 1.43 requests per call; with lost mint
+/// answers and keys honoured they leave no orphan in a thousand (0.2^8). The short
+/// delays bound one call against a dead service to about 1.4 s of back-off; an outage
+/// is stopped by the breaker (ten failures in a row), not by the budget, so the budget
+/// only has to stop a retry storm, and v2.2.0's 20 % starved random loss of 30 %.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 pub struct RetryConfig {
-    /// Attempts in all, the first included (default 3; at least 1).
+    /// Attempts in all, the first included (default 8; at least 1).
     pub max_attempts: u8,
-    /// Delay before the first retry (default 100 ms).
+    /// Delay before the first retry (default 50 ms).
     pub base_delay: Duration,
     /// Each retry waits this many times longer (default 2).
     pub multiplier: u8,
-    /// The longest back-off (default 5 s).
+    /// The longest back-off (default 250 ms).
     pub max_delay: Duration,
     /// A service's `Retry-After` is honoured up to this (default 30 s).
     pub max_retry_after: Duration,
@@ -123,13 +130,13 @@ pub struct RetryConfig {
 impl Default for RetryConfig {
     fn default() -> RetryConfig {
         RetryConfig {
-            max_attempts: 3,
-            base_delay: Duration::from_millis(100),
+            max_attempts: 8,
+            base_delay: Duration::from_millis(50),
             multiplier: 2,
-            max_delay: Duration::from_secs(5),
+            max_delay: Duration::from_millis(250),
             max_retry_after: Duration::from_secs(30),
             budget: BudgetConfig {
-                percent: 20,
+                percent: 100,
                 min_retries: 10,
                 window: Duration::from_secs(10),
             },
@@ -221,7 +228,12 @@ mod tests {
         let config = RetryConfig::default();
         let nominal: [u64; 8] =
             core::array::from_fn(|i| millis(config.nominal_delay(i as u32 + 1)));
-        assert_eq!(nominal, [100, 200, 400, 800, 1600, 3200, 5000, 5000]);
+        assert_eq!(nominal, [50, 100, 200, 250, 250, 250, 250, 250]);
+        // A call that fails every attempt waits at most this much in all.
+        let total: u64 = (1..u32::from(config.max_attempts))
+            .map(|r| millis(config.nominal_delay(r)))
+            .sum();
+        assert_eq!(total, 1_350);
         let mut rng = Rng::new(7);
         for retry in 1..10 {
             let n = millis(config.nominal_delay(retry));
