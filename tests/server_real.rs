@@ -160,6 +160,8 @@ fn everything_else_is_a_json_404() {
         assert_eq!(body["message"], format!("Route not found: {path}"));
         timestamp(&body);
     }
+    let head = call(server.addr(), "HEAD", "/health", &[], "");
+    assert_eq!(head.status, 404, "the real front serves GET only");
     let with_query = call(server.addr(), "GET", "/nope?x=1", &[], "").json();
     assert_eq!(with_query["message"], "Route not found: /nope");
 }

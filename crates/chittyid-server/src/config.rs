@@ -304,7 +304,8 @@ pub struct ServerConfig {
     pub addr: SocketAddr,
     /// Storage directory; `None` for a temporary one, removed at shutdown.
     pub data_dir: Option<PathBuf>,
-    /// Tokens that may mint. Empty: one is generated and printed.
+    /// Tokens that may mint, checked by the strict front or by the built-in back end
+    /// (real and mint profiles). Empty: one is generated and printed.
     pub tokens: Vec<String>,
     /// Fault rates, front and back-end kinds alike.
     pub faults: Vec<(FaultKind, f64)>,

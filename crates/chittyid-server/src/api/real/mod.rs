@@ -54,9 +54,18 @@ fn json_answer(status: StatusCode, body: &Value) -> Response {
         .into_response()
 }
 
-/// `OPTIONS` anywhere: 200, empty, with the CORS headers; every other answer gets
+/// `OPTIONS` anywhere: 200, empty, with the CORS headers; `HEAD` anywhere: the 404
+/// (the real front serves `GET` only); every other answer gets
 /// `Access-Control-Allow-Origin: *` unless marked [`NoCors`].
 async fn cors(req: Request, next: Next) -> Response {
+    if req.method() == Method::HEAD {
+        let uri = req.uri().clone();
+        let mut response = not_found(uri).await;
+        response
+            .headers_mut()
+            .insert("access-control-allow-origin", HeaderValue::from_static("*"));
+        return response;
+    }
     if req.method() == Method::OPTIONS {
         return (
             StatusCode::OK,
