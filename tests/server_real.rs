@@ -677,7 +677,7 @@ fn an_external_mint_back_end_gets_the_request_and_the_callers_token() {
         .block_on(Server::start(ServerConfig {
             addr: "127.0.0.1:0".parse().unwrap(),
             tokens: vec!["t".into()],
-            ..ServerConfig::mint_backend()
+            ..ServerConfig::backend()
         }))
         .unwrap();
     let front = runtime
@@ -737,7 +737,7 @@ fn an_external_mint_back_end_gets_the_request_and_the_callers_token() {
         .block_on(Server::start(ServerConfig {
             addr: "127.0.0.1:0".parse().unwrap(),
             tokens: vec!["t".into()],
-            ..ServerConfig::mint_backend()
+            ..ServerConfig::backend()
         }))
         .unwrap();
     assert_eq!(

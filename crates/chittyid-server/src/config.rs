@@ -374,7 +374,7 @@ impl ServerConfig {
     }
 
     /// The defaults with [`Profile::Mint`]: a stand-in minting back end.
-    pub fn mint_backend() -> ServerConfig {
+    pub fn backend() -> ServerConfig {
         ServerConfig {
             profile: Profile::Mint,
             ..ServerConfig::default()

@@ -15,7 +15,7 @@
 //!   (spec section 5): its own 401, idempotency keys, 429 with `Retry-After`, "was this
 //!   ID minted" on validation, body fields for region, jurisdiction and trust, and
 //!   `GET /v1/validate/{id}`.
-//! - **[`Profile::Mint`]** ([`ServerConfig::mint_backend`]) is a stand-in ChittyMint:
+//! - **[`Profile::Mint`]** ([`ServerConfig::backend`]) is a stand-in ChittyMint:
 //!   `POST /api/mint` only, for a real front to call.
 //!
 //! All profiles keep durable storage in redb, hostile-input limits, and seeded fault
