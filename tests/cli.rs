@@ -361,7 +361,6 @@ fn a_zero_timeout_is_refused_with_a_clear_reason() {
 }
 
 #[test]
-#[ignore = "needs online/mint.rs to take --jurisdiction through online::flags::parse_jurisdiction"]
 fn the_fallback_jurisdiction_is_refused_as_reserved() {
     let output = chittyid(&[
         "mint",

@@ -29,8 +29,6 @@ pub fn parse_timeout(s: &str) -> Result<Duration, String> {
 
 /// `--jurisdiction XXX`: three letters (any case), an ISO 3166-1 alpha-3 code; `ERR` is
 /// refused because it marks fallback IDs, which only the service hands out.
-// `mint --jurisdiction` is to take its value through this parser (online/mint.rs).
-#[allow(dead_code)]
 pub fn parse_jurisdiction(s: &str) -> Result<Jurisdiction, String> {
     let jurisdiction = <[u8; 3]>::try_from(s.to_ascii_uppercase().as_bytes())
         .ok()

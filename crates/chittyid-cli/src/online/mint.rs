@@ -22,7 +22,7 @@ pub struct MintArgs {
     #[arg(long, value_parser = parse_region)]
     region: Option<Region>,
     /// Jurisdiction: three letters, e.g. USA.
-    #[arg(long, value_parser = parse_jurisdiction)]
+    #[arg(long, value_parser = super::flags::parse_jurisdiction)]
     jurisdiction: Option<Jurisdiction>,
     /// Trust level 0-5.
     #[arg(long, value_parser = parse_trust)]
@@ -51,14 +51,6 @@ fn parse_region(s: &str) -> Result<Region, String> {
         .filter(|d| (1..=9).contains(d))
         .and_then(Region::from_digit)
         .ok_or_else(|| format!("{s:?} is not a region 1-9"))
-}
-
-fn parse_jurisdiction(s: &str) -> Result<Jurisdiction, String> {
-    <[u8; 3]>::try_from(s.to_ascii_uppercase().as_bytes())
-        .ok()
-        .and_then(Jurisdiction::new)
-        .filter(|j| !j.is_fallback_marker())
-        .ok_or_else(|| format!("{s:?} is not three letters"))
 }
 
 fn parse_trust(s: &str) -> Result<TrustLevel, String> {
