@@ -1,5 +1,6 @@
-//! Minting: the request's fields however they are spelled, the token, idempotency
-//! keys, and the faults that only a mint can meet (a fallback ID, a lost answer).
+//! Minting in the strict profile: the request's fields however they are spelled, the
+//! token, idempotency keys, and the faults that only a mint can meet (a fallback ID, a
+//! lost answer). Also the service's default mint fields, shared with the back end.
 
 use axum::Json;
 use axum::extract::{Query, Request, State};
@@ -149,12 +150,19 @@ fn mint_context(app: &AppState, req: &Request) -> Result<MintContext, ApiError> 
     })
 }
 
+/// `POST /v1/mint`: the body's fields, and the query's where the body leaves one out
+/// (the deployed service reads region, jurisdiction and trust from the query only, so
+/// clients send them there; a strict service accepts both).
 pub(super) async fn mint_post(
     State(app): State<Shared>,
+    Query(query): Query<serde_json::Map<String, Value>>,
     req: Request,
 ) -> Result<Response, ApiError> {
     let context = mint_context(&app, &req)?;
-    let fields = json_object(&app, req.into_body()).await?;
+    let mut fields = json_object(&app, req.into_body()).await?;
+    for (name, value) in query {
+        fields.entry(name).or_insert(value);
+    }
     mint(app, fields, context).await
 }
 

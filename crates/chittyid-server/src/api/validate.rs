@@ -1,5 +1,6 @@
-//! Validation: the verdict on one ID text (its format, whether this service minted it,
-//! and the replacement of a fallback ID), on both validation routes.
+//! Validation in the strict profile: the verdict on one ID text (its format, whether
+//! this service minted it, and the replacement of a fallback ID), on both validation
+//! routes.
 
 use axum::Json;
 use axum::extract::{Path, Request, State};
