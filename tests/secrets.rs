@@ -61,9 +61,10 @@ fn the_token_stays_out_of_logs_debug_and_errors() {
             client.stats(),
             client.metrics()
         );
-        // The service goes down: retries, breaker, events, all logged.
+        // The service goes down: retries, breaker, events, all logged (a mint that may
+        // have arrived is not retried, so it takes a dozen to open the breaker).
         server.faults().set_down(true);
-        for _ in 0..8 {
+        for _ in 0..12 {
             let failed = client.mint(MintRequest::new(EntityType::Person)).await;
             seen += &format!("{failed:?}\n");
         }
