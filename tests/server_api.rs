@@ -1,6 +1,8 @@
 //! The reference service's API over real sockets: every route and status, auth,
-//! idempotency, rate limits and hostile input, observed with a plain HTTP client, in the
-//! strict profile (what a service should do).
+//! idempotency (the key echoed when honoured; a slow mint that commits after its caller
+//! hung up, then replays; concurrent requests with one key minting once), rate limits
+//! and hostile input, observed with a plain HTTP client, in the strict profile (what a
+//! service should do).
 
 #[path = "support/http.rs"]
 mod http;
@@ -10,7 +12,7 @@ use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
 use chittyid::ChittyId;
-use chittyid_server::{Profile, Rate, Server, ServerConfig};
+use chittyid_server::{Latency, Profile, Rate, Server, ServerConfig};
 use http::{call, raw, request, validate};
 use tokio::runtime::Runtime;
 
@@ -216,6 +218,9 @@ fn an_idempotency_key_returns_the_same_id_and_refuses_another_body() {
         r#"{"entityType":"thing"}"#,
     );
     assert_eq!(first.json()["chittyId"], again.json()["chittyId"]);
+    // Stored, then replayed, under the key: both answers say so.
+    assert_eq!(first.header("idempotency-key"), Some("key-0001"));
+    assert_eq!(again.header("idempotency-key"), Some("key-0001"));
     let other = call(
         addr,
         "POST",
@@ -227,13 +232,134 @@ fn an_idempotency_key_returns_the_same_id_and_refuses_another_body() {
         (other.status, other.json()["error"].as_str().unwrap()),
         (422, "IDEMPOTENCY_KEY_REUSED")
     );
+    assert_eq!(other.header("idempotency-key"), None, "not honoured here");
+    let keyless = call(
+        addr,
+        "POST",
+        "/v1/mint",
+        &[AUTH],
+        r#"{"entityType":"thing"}"#,
+    );
+    assert_eq!(keyless.header("idempotency-key"), None);
     let stats = call(addr, "GET", "/admin/stats", &[], "").json();
     assert_eq!(
         (
             stats["mintsCommitted"].clone(),
             stats["mintsReplayed"].clone()
         ),
-        (1.into(), 1.into())
+        (2.into(), 1.into())
+    );
+}
+
+fn slow_mints(ms: u64) -> (Runtime, Server) {
+    start(ServerConfig {
+        backend_latency: Latency {
+            base: Duration::from_millis(ms),
+            jitter: Duration::ZERO,
+        },
+        ..ServerConfig::default()
+    })
+}
+
+fn admin_stats(addr: SocketAddr) -> serde_json::Value {
+    call(addr, "GET", "/admin/stats", &[], "").json()
+}
+
+#[test]
+fn a_slow_mint_commits_after_the_caller_hangs_up_and_its_key_replays() {
+    let (_rt, server) = slow_mints(800);
+    let addr = server.addr();
+    let body = r#"{"entityType":"person"}"#;
+    let began = Instant::now();
+    let mut stream = TcpStream::connect(addr).unwrap();
+    write!(
+        stream,
+        "POST /v1/mint HTTP/1.1\r\nHost: x\r\nAuthorization: Bearer {TOKEN}\r\nIdempotency-Key: slow-1\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+        body.len()
+    )
+    .unwrap();
+    std::thread::sleep(Duration::from_millis(100));
+    drop(stream); // the caller gives up
+    assert_eq!(admin_stats(addr)["idsStored"], 0, "still waiting");
+    std::thread::sleep(Duration::from_millis(1200).saturating_sub(began.elapsed()));
+    let committed = admin_stats(addr);
+    assert_eq!(
+        (
+            committed["idsStored"].clone(),
+            committed["mintsCommitted"].clone()
+        ),
+        (1.into(), 1.into()),
+        "committed though nobody waited: {committed}"
+    );
+    let again = call(
+        addr,
+        "POST",
+        "/v1/mint",
+        &[AUTH, ("Idempotency-Key", "slow-1")],
+        body,
+    );
+    assert_eq!(
+        again.status,
+        200,
+        "{}",
+        String::from_utf8_lossy(&again.body)
+    );
+    assert_eq!(again.header("idempotency-key"), Some("slow-1"));
+    let id = again.json()["chittyId"].as_str().unwrap().to_string();
+    // The ID the abandoned request stored: the service knows it, and minted no other.
+    assert_eq!(validate(addr, &id).json()["valid"], true);
+    let after = admin_stats(addr);
+    assert_eq!(
+        (
+            after["idsStored"].clone(),
+            after["mintsCommitted"].clone(),
+            after["mintsReplayed"].clone()
+        ),
+        (1.into(), 1.into(), 1.into()),
+        "{after}"
+    );
+}
+
+#[test]
+fn concurrent_mints_with_one_key_mint_once() {
+    let (_rt, server) = slow_mints(300);
+    let addr = server.addr();
+    let body = r#"{"entityType":"event"}"#;
+    let answers: Vec<_> = (0..2)
+        .map(|_| {
+            std::thread::spawn(move || {
+                call(
+                    addr,
+                    "POST",
+                    "/v1/mint",
+                    &[AUTH, ("Idempotency-Key", "both-1")],
+                    body,
+                )
+            })
+        })
+        .collect::<Vec<_>>()
+        .into_iter()
+        .map(|t| t.join().unwrap())
+        .collect();
+    for answer in &answers {
+        assert_eq!(
+            answer.status,
+            200,
+            "{}",
+            String::from_utf8_lossy(&answer.body)
+        );
+        assert_eq!(answer.header("idempotency-key"), Some("both-1"));
+    }
+    assert_eq!(answers[0].json()["chittyId"], answers[1].json()["chittyId"]);
+    let stats = admin_stats(addr);
+    assert_eq!(
+        (
+            stats["idsStored"].clone(),
+            stats["mintsCommitted"].clone(),
+            stats["mintsReplayed"].clone()
+        ),
+        (1.into(), 1.into(), 1.into()),
+        "{stats}"
     );
 }
 

@@ -204,3 +204,52 @@ fn faults_are_seeded_and_repeatable() {
     let failures = first.iter().filter(|&&s| s == 503).count();
     assert!((8..=32).contains(&failures), "{failures} of 40");
 }
+
+#[test]
+fn storage_fail_makes_a_mint_answer_503_storage_unavailable() {
+    let (_rt, server) = with_fault(FaultKind::StorageFail);
+    let addr = server.addr();
+    let answer = call(addr, "POST", "/v1/mint", &[AUTH], r#"{"entityType":"P"}"#);
+    assert_eq!(
+        (answer.status, answer.json()["error"].clone()),
+        (503, "STORAGE_UNAVAILABLE".into())
+    );
+    assert_eq!(
+        call(addr, "GET", "/health", &[], "").status,
+        200,
+        "reads go on"
+    );
+    let now = stats(addr);
+    assert_eq!(
+        (
+            now["faults"]["storage-fail"].clone(),
+            now["idsStored"].clone()
+        ),
+        (1.into(), 0.into())
+    );
+    // Switched off and on again at run time, through the admin route.
+    let off = call(
+        addr,
+        "POST",
+        "/admin/faults",
+        &[],
+        r#"{"set":{"storage-fail":0}}"#,
+    );
+    assert_eq!(off.json()["faults"], serde_json::json!({}));
+    assert_eq!(
+        call(addr, "POST", "/v1/mint", &[AUTH], r#"{"entityType":"P"}"#).status,
+        200
+    );
+    call(
+        addr,
+        "POST",
+        "/admin/faults",
+        &[],
+        r#"{"set":{"storage-fail":1}}"#,
+    );
+    assert_eq!(
+        call(addr, "POST", "/v1/mint", &[AUTH], r#"{"entityType":"P"}"#).status,
+        503
+    );
+    assert_eq!(stats(addr)["idsStored"], 1);
+}

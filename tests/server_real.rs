@@ -1,8 +1,9 @@
 //! The reference service's default profile against `REAL-SERVICE.md` sections 1-3, row
 //! by row, over real sockets with a plain HTTP client: the routes and their exact
 //! shapes and headers, where a mint's fields come from, what each back-end failure
-//! becomes, format-only validation, fallback replacement, a slow back end that mints
-//! after its caller hung up, an external back end, and faults switched at run time.
+//! becomes (and the 503 when a fallback cannot be kept), format-only validation,
+//! fallback replacement, a slow back end that mints after its caller hung up, an
+//! external back end, and faults switched at run time.
 
 #[path = "support/http.rs"]
 mod http;
@@ -183,6 +184,48 @@ fn a_validate_body_that_is_not_json_is_a_503_security_error_without_cors() {
             )
         );
     }
+}
+
+#[test]
+fn a_fallback_that_cannot_be_kept_is_a_503_security_error_without_cors() {
+    let (_rt, server) = real();
+    let addr = server.addr();
+    server.faults().set(FaultKind::BackendDown, 1.0);
+    // The store refuses writes, switched on at run time through the admin route.
+    let state = admin_faults(addr, r#"{"set":{"storage-fail":1}}"#);
+    assert_eq!(state.json()["faults"]["storage-fail"], 1.0);
+    for (method, path) in [
+        ("POST", "/v1/mint"),
+        ("GET", "/api/get-chittyid?type=P"),
+        ("GET", "/generate"),
+    ] {
+        let answer = call(addr, method, path, &[AUTH], r#"{"entityType":"person"}"#);
+        assert_eq!(answer.status, 503, "{method} {path}");
+        assert_eq!(cors(&answer), None, "no CORS header on {method} {path}");
+        let json = answer.json();
+        assert_eq!(
+            (&json["success"], &json["error"], &json["message"]),
+            (
+                &false.into(),
+                &"SECURITY_ERROR".into(),
+                &"Request processing failed security validation".into()
+            ),
+            "{json}"
+        );
+    }
+    let now = stats(addr);
+    assert_eq!(now["faults"]["storage-fail"], 3, "{now}");
+    assert_eq!(now["fallbacksIssued"], 0, "no fallback was handed out");
+    // Through the library too: with writes allowed again, the fallback is issued.
+    server.faults().set(FaultKind::StorageFail, 0.0);
+    let answer = mint(addr, "/v1/mint", &[AUTH], "{}");
+    assert_eq!(answer["errorCode"], "MINT_UNAVAILABLE", "{answer}");
+    server.faults().set(FaultKind::StorageFail, 1.0);
+    assert_eq!(
+        call(addr, "POST", "/v1/mint", &[AUTH], "{}").status,
+        503,
+        "switched back on through Server::faults()"
+    );
 }
 
 #[test]
@@ -429,6 +472,11 @@ fn idempotency_keys_are_ignored_and_nothing_is_rate_limited() {
             r#"{"entityType":"thing"}"#,
         );
         assert_eq!(answer.header("retry-after"), None);
+        assert_eq!(
+            answer.header("idempotency-key"),
+            None,
+            "the real front never echoes a key it ignores"
+        );
         ids.push(minted(&json_200(&answer)));
     }
     assert!(

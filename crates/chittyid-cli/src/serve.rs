@@ -22,8 +22,10 @@ pub struct ServeArgs {
     /// end, and a back-end failure is an HTTP 200 answer with a fallback ID whose
     /// errorCode says why (MINT_REJECTED, RATE_LIMITED, INVALID_REQUEST,
     /// MINT_UNAVAILABLE, MINT_TIMEOUT); validation checks format and check value only.
-    /// strict is what a service should do: its own 401, idempotency keys, 429 with
-    /// Retry-After, "was this ID minted" on validation, GET /v1/validate/{id}.
+    /// strict is what a service should do: its own 401, idempotency keys (a mint
+    /// stored or replayed under an Idempotency-Key is answered with the header
+    /// Idempotency-Key: <the same key>; real never sends it), 429 with Retry-After,
+    /// "was this ID minted" on validation, GET /v1/validate/{id}.
     /// mint is a stand-in minting back end (POST /api/mint only) for a real front's
     /// --mint-backend.
     #[arg(long, default_value = "real", value_name = "real|strict|mint", value_parser = parse_profile)]
@@ -50,7 +52,9 @@ pub struct ServeArgs {
     /// profile; network and CDN trouble): reset (close without answering), status503,
     /// status429 (with Retry-After), timeout (hold past any client time-out), malformed
     /// (200 with a broken body), fallback (answer a fallback ID), drop-after-commit
-    /// (commit the mint, then close unanswered). Back-end kinds (real and mint
+    /// (commit the mint, then close unanswered), storage-fail (the store refuses
+    /// writes: strict answers 503 STORAGE_UNAVAILABLE, real a 503 SECURITY_ERROR when it
+    /// cannot keep a fallback's request). Back-end kinds (real and mint
     /// profiles; the real front answers a 200 fallback): backend-reject (401:
     /// MINT_REJECTED), backend-429 (RATE_LIMITED), backend-400 (INVALID_REQUEST),
     /// backend-503 (MINT_REJECTED), backend-down (no answer: MINT_UNAVAILABLE),
@@ -66,8 +70,9 @@ pub struct ServeArgs {
     /// Added latency per request: MS, or MS:JITTER_MS for up to JITTER_MS more.
     #[arg(long, value_name = "MS[:JITTER_MS]", value_parser = parse_latency)]
     latency: Option<Latency>,
-    /// Added latency per call at the minting back end: MS or MS:JITTER_MS. A slow back
-    /// end still mints when its caller has given up.
+    /// Added latency per call at the minting back end (real and mint profiles) or per
+    /// mint before it commits (strict): MS or MS:JITTER_MS. A slow back end still mints
+    /// when its caller has given up.
     #[arg(long, value_name = "MS[:JITTER_MS]", value_parser = parse_latency)]
     backend_latency: Option<Latency>,
     /// An outage: from AFTER_S seconds after start, for DURATION_S seconds, every

@@ -18,7 +18,11 @@ pub enum Profile {
     Real,
     /// What a service *should* do (spec section 5): its own 401, idempotency keys,
     /// 429 with `Retry-After`, "was this ID minted" on validation, region,
-    /// jurisdiction and trust from the body, and `GET /v1/validate/{id}`.
+    /// jurisdiction and trust from the body, and `GET /v1/validate/{id}`. A mint that
+    /// carries an `Idempotency-Key` and was stored or replayed under it is answered
+    /// with the response header `Idempotency-Key: <the same key>` (how a client learns
+    /// that keys are honoured; the real profile never sends it). The back-end latency
+    /// applies at the mint itself, which commits even when the caller has hung up.
     Strict,
     /// A stand-in for the minting back end (ChittyMint, mint.chitty.cc): only
     /// `POST /api/mint` (bearer token, durable mint, back-end faults) and `/health`,
@@ -53,7 +57,8 @@ pub fn parse_profile(text: &str) -> Result<Profile, ConfigError> {
 }
 
 /// A kind of injected fault. The first seven happen at the front (they model network
-/// and CDN trouble, in every profile); the `Backend*` kinds happen where the minting
+/// and CDN trouble, in every profile); [`FaultKind::StorageFail`] happens at the
+/// service's own store (every profile); the `Backend*` kinds happen where the minting
 /// back end is called (real profile) or answers (mint profile).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum FaultKind {
@@ -71,6 +76,10 @@ pub enum FaultKind {
     Fallback,
     /// Commit a mint, then close the connection unanswered.
     DropAfterCommit,
+    /// The store refuses writes: each write it hits fails with a storage error (the
+    /// strict profile answers 503 `STORAGE_UNAVAILABLE`; the real front, when it cannot
+    /// keep a fallback's request, 503 `SECURITY_ERROR`).
+    StorageFail,
     /// The back end refuses the token: 401 (the front answers `MINT_REJECTED`).
     BackendReject,
     /// The back end answers 429 (the front answers `RATE_LIMITED`).
@@ -89,7 +98,7 @@ pub enum FaultKind {
 
 impl FaultKind {
     /// Every kind, in the order they are tried.
-    pub const ALL: [FaultKind; 14] = [
+    pub const ALL: [FaultKind; 15] = [
         FaultKind::Reset,
         FaultKind::Status503,
         FaultKind::Status429,
@@ -97,6 +106,7 @@ impl FaultKind {
         FaultKind::Malformed,
         FaultKind::Fallback,
         FaultKind::DropAfterCommit,
+        FaultKind::StorageFail,
         FaultKind::BackendReject,
         FaultKind::Backend429,
         FaultKind::Backend400,
@@ -109,6 +119,11 @@ impl FaultKind {
     /// Whether the fault only applies to mints (a fallback ID, a committed mint lost).
     pub const fn mint_only(self) -> bool {
         matches!(self, FaultKind::Fallback | FaultKind::DropAfterCommit)
+    }
+
+    /// Whether the fault happens at the store, on each write, rather than on a request.
+    pub const fn at_store(self) -> bool {
+        matches!(self, FaultKind::StorageFail)
     }
 
     /// Whether the fault happens at the minting back end rather than at the front.
@@ -135,6 +150,7 @@ impl FaultKind {
             FaultKind::Malformed => "malformed",
             FaultKind::Fallback => "fallback",
             FaultKind::DropAfterCommit => "drop-after-commit",
+            FaultKind::StorageFail => "storage-fail",
             FaultKind::BackendReject => "backend-reject",
             FaultKind::Backend429 => "backend-429",
             FaultKind::Backend400 => "backend-400",
@@ -313,8 +329,9 @@ pub struct ServerConfig {
     pub seed: u64,
     /// Added latency at the front.
     pub latency: Latency,
-    /// Added latency at the minting back end (the mint completes even when the caller
-    /// has given up).
+    /// Added latency at the minting back end (real and mint profiles) or at the
+    /// strict profile's mint, before it commits; the mint completes even when the
+    /// caller has given up.
     pub backend_latency: Latency,
     /// An outage window.
     pub outage: Option<Outage>,
@@ -423,6 +440,11 @@ mod tests {
             parse_fault("backend-429=1"),
             Ok((FaultKind::Backend429, 1.0))
         );
+        assert_eq!(
+            parse_fault("storage-fail=1"),
+            Ok((FaultKind::StorageFail, 1.0))
+        );
+        assert!(FaultKind::StorageFail.at_store() && !FaultKind::StorageFail.is_backend());
         assert_eq!(parse_profile("strict"), Ok(Profile::Strict));
         assert!(parse_profile("lax").is_err());
         for kind in FaultKind::ALL {

@@ -1,6 +1,6 @@
 //! Fault injection, seeded so that a run can be replayed: which fault (if any) hits a
-//! request at the front or a call at the minting back end, the added latencies, and
-//! whether an outage is in force. Everything here can be changed while the service runs.
+//! request at the front, a write to the store or a call at the minting back end, the
+//! added latencies, and whether an outage is in force. Everything here can be changed while the service runs.
 
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -78,9 +78,17 @@ impl Faults {
     }
 
     /// The front fault for a request, if any: each front kind set is rolled in turn,
-    /// skipping those that only make sense for a mint when the request is not one.
+    /// skipping those that only make sense for a mint when the request is not one (and
+    /// the store's kind, which is rolled per write).
     pub fn pick(&self, mint: bool) -> Option<FaultKind> {
-        self.pick_where(|kind| !kind.is_backend() && (mint || !kind.mint_only()))
+        self.pick_where(|kind| {
+            !kind.is_backend() && !kind.at_store() && (mint || !kind.mint_only())
+        })
+    }
+
+    /// `true` when this write to the store is to fail (`storage-fail`).
+    pub fn store_refuses(&self) -> bool {
+        self.pick_where(FaultKind::at_store).is_some()
     }
 
     /// The back-end fault for one call to the minting back end, if any.
@@ -187,9 +195,13 @@ mod tests {
         );
         assert_eq!(faults.pick(true), None);
         assert_eq!(faults.pick_backend(), Some(FaultKind::Backend429));
+        faults.set(FaultKind::StorageFail, 1.0);
+        assert_eq!(faults.pick(true), None, "rolled per write, not per request");
+        assert!(faults.store_refuses());
         faults.set(FaultKind::Reset, 1.0);
         assert_eq!(faults.pick(false), Some(FaultKind::Reset));
         faults.clear();
         assert_eq!(faults.pick_backend(), None);
+        assert!(!faults.store_refuses());
     }
 }

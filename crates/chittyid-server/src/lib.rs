@@ -12,8 +12,9 @@
 //!   The back end is built in (same process, same store) unless
 //!   [`ServerConfig::mint_backend`] names an external one speaking `POST /api/mint`.
 //! - **[`Profile::Strict`]** ([`ServerConfig::strict`]) is what a service *should* do
-//!   (spec section 5): its own 401, idempotency keys, 429 with `Retry-After`, "was this
-//!   ID minted" on validation, body fields for region, jurisdiction and trust, and
+//!   (spec section 5): its own 401, idempotency keys (echoed in an `Idempotency-Key`
+//!   response header when honoured), 429 with `Retry-After`, "was this ID minted" on
+//!   validation, body fields for region, jurisdiction and trust, and
 //!   `GET /v1/validate/{id}`.
 //! - **[`Profile::Mint`]** ([`ServerConfig::backend`]) is a stand-in ChittyMint:
 //!   `POST /api/mint` only, for a real front to call.
@@ -21,9 +22,10 @@
 //! All profiles keep durable storage in redb, hostile-input limits, and seeded fault
 //! injection, switchable while running ([`Server::faults`], or `POST /admin/faults`
 //! when admin is on): front faults (resets, 503, 429, time-outs, malformed and fallback
-//! answers, drop-after-commit, latency, outages) and back-end faults (`backend-reject`,
-//! `backend-429`, `backend-400`, `backend-503`, `backend-down`, `backend-timeout`,
-//! `backend-not-json`, back-end latency).
+//! answers, drop-after-commit, latency, outages), the store's `storage-fail` (writes
+//! refused) and back-end faults (`backend-reject`, `backend-429`, `backend-400`,
+//! `backend-503`, `backend-down`, `backend-timeout`, `backend-not-json`, back-end
+//! latency, which the strict profile applies at its own mint).
 //!
 //! ```no_run
 //! # async fn demo() -> Result<(), chittyid_server::ServerError> {
@@ -151,18 +153,21 @@ impl Server {
         };
         // Only the strict profile limits rates: the real front has no limits of its own.
         let strict = config.profile == Profile::Strict;
+        let faults = Arc::new(Faults::new(
+            config.faults.clone(),
+            config.latency,
+            config.backend_latency,
+            config.outage,
+            config.seed,
+        ));
+        let stats = Arc::new(Stats::default());
+        let store = store.with_write_check(storage_fail_check(faults.clone(), stats.clone()));
         let state = Arc::new(AppState {
             profile: config.profile,
             backend,
             store,
-            faults: Faults::new(
-                config.faults.clone(),
-                config.latency,
-                config.backend_latency,
-                config.outage,
-                config.seed,
-            ),
-            stats: Stats::default(),
+            faults,
+            stats,
             tokens: tokens.clone(),
             mint_limit: config
                 .rate_limit_mint
@@ -272,7 +277,8 @@ impl FaultControl<'_> {
     }
 
     /// Sets the latency added to every call at the minting back end (real and mint
-    /// profiles); a slow back end still mints when its caller has given up.
+    /// profiles) or to every strict-profile mint before it commits; a slow back end
+    /// still mints when its caller has given up.
     pub fn set_backend_latency(&self, latency: Latency) {
         self.0.set_backend_latency(latency);
     }
@@ -286,6 +292,17 @@ impl FaultControl<'_> {
     pub fn state(&self) -> FaultState {
         self.0.state()
     }
+}
+
+/// The store's write check: the `storage-fail` fault, counted when it hits.
+fn storage_fail_check(faults: Arc<Faults>, stats: Arc<Stats>) -> store::WriteCheck {
+    Arc::new(move || {
+        let refused = faults.store_refuses();
+        if refused {
+            stats.fault(FaultKind::StorageFail);
+        }
+        refused
+    })
 }
 
 /// A token of 32 hex digits from the seed and the clock.

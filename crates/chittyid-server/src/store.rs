@@ -1,13 +1,17 @@
 //! Durable storage in redb: minted IDs, sequence counters, idempotency keys, fallback
 //! replacements (strict profile) and the requests behind pending fallback IDs (real
 //! profile, kept 7 days). A mint is committed (and synced) before it is answered, so a `kill -9`
-//! loses no ID a client received, and a sequence is never handed out twice.
+//! loses no ID a client received, and a sequence is never handed out twice. Every write
+//! asks the store's write check first, so the `storage-fail` fault can refuse it.
 
 use std::path::Path;
 use std::sync::Arc;
 
 use chittyid::{ChittyId, EntityType, FallbackCode, Jurisdiction, Parts, Region, TrustLevel};
-use redb::{Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition};
+use redb::{
+    Database, ReadableDatabase, ReadableTable, ReadableTableMetadata, TableDefinition,
+    WriteTransaction,
+};
 
 use crate::clock::{current_year_month, unix_millis};
 
@@ -55,6 +59,8 @@ pub enum StoreError {
     KeyReused,
     /// All 10 000 sequences of this region, jurisdiction and type are used.
     SequencesExhausted,
+    /// The write was refused (the injected `storage-fail` fault).
+    Refused,
     /// The database failed.
     Database(redb::Error),
 }
@@ -66,6 +72,7 @@ impl std::fmt::Display for StoreError {
             StoreError::SequencesExhausted => {
                 f.write_str("no sequence left for this region, jurisdiction and type")
             }
+            StoreError::Refused => f.write_str("storage: write refused (injected storage-fail)"),
             StoreError::Database(e) => write!(f, "storage: {e}"),
         }
     }
@@ -79,10 +86,14 @@ impl<E: Into<redb::Error>> From<E> for StoreError {
     }
 }
 
+/// Asked before each write; `true` refuses it.
+pub type WriteCheck = Arc<dyn Fn() -> bool + Send + Sync>;
+
 /// The service's storage; cheap to clone.
 #[derive(Clone)]
 pub struct Store {
     db: Arc<Database>,
+    refuse: Option<WriteCheck>,
 }
 
 impl Store {
@@ -97,7 +108,26 @@ impl Store {
         txn.open_table(FALLBACKS)?;
         txn.open_table(PENDING)?;
         txn.commit()?;
-        Ok(Store { db: Arc::new(db) })
+        Ok(Store {
+            db: Arc::new(db),
+            refuse: None,
+        })
+    }
+
+    /// The same store, asking `check` before each write from now on.
+    pub fn with_write_check(self, check: WriteCheck) -> Store {
+        Store {
+            refuse: Some(check),
+            ..self
+        }
+    }
+
+    /// A write transaction, unless the write check refuses it.
+    fn begin_write(&self) -> Result<WriteTransaction, StoreError> {
+        if self.refuse.as_ref().is_some_and(|refuse| refuse()) {
+            return Err(StoreError::Refused);
+        }
+        Ok(self.db.begin_write()?)
     }
 
     /// Mints one ID for `spec`, or replays the one an earlier request with the same
@@ -109,7 +139,7 @@ impl Store {
         fingerprint: &str,
     ) -> Result<Minted, StoreError> {
         let now = unix_millis();
-        let txn = self.db.begin_write()?;
+        let txn = self.begin_write()?;
         let minted = {
             let mut keys = txn.open_table(KEYS)?;
             if let Some(key) = key {
@@ -176,7 +206,7 @@ impl Store {
             current_year_month(),
         )
         .expect("version 3 and a full year-month make a valid fallback ID");
-        let txn = self.db.begin_write()?;
+        let txn = self.begin_write()?;
         txn.open_table(FALLBACKS)?
             .insert(id.to_string().as_str(), "")?;
         txn.commit()?;
@@ -212,7 +242,7 @@ impl Store {
                 let id = match minted {
                     Minted::New(id) | Minted::Replayed(id) => id,
                 };
-                let txn = self.db.begin_write()?;
+                let txn = self.begin_write()?;
                 txn.open_table(FALLBACKS)?
                     .insert(text.as_str(), id.to_string().as_str())?;
                 txn.commit()?;
@@ -225,7 +255,7 @@ impl Store {
     /// replacing what was there.
     pub fn put_pending(&self, id: &str, record: &str, ttl_ms: u64) -> Result<(), StoreError> {
         let expires = unix_millis().saturating_add(ttl_ms);
-        let txn = self.db.begin_write()?;
+        let txn = self.begin_write()?;
         txn.open_table(PENDING)?
             .insert(id, format!("{expires}\n{record}").as_str())?;
         txn.commit()?;
@@ -248,7 +278,7 @@ impl Store {
 
     /// Forgets the record kept under a fallback ID.
     pub fn delete_pending(&self, id: &str) -> Result<(), StoreError> {
-        let txn = self.db.begin_write()?;
+        let txn = self.begin_write()?;
         txn.open_table(PENDING)?.remove(id)?;
         txn.commit()?;
         Ok(())

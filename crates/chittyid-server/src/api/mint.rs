@@ -1,14 +1,17 @@
 //! Minting in the strict profile: the request's fields however they are spelled, the
-//! token, idempotency keys, and the faults that only a mint can meet (a fallback ID, a
-//! lost answer). Also the service's default mint fields, shared with the back end.
+//! token, idempotency keys (the answer echoes `Idempotency-Key` when the mint was
+//! stored or replayed under it), and the faults that only a mint can meet (a fallback
+//! ID, a lost answer). The commit itself (back-end latency, then the store) has its
+//! own module. Also the service's default mint fields, shared with the back end.
 
 use axum::Json;
 use axum::extract::{Query, Request, State};
-use axum::http::{HeaderMap, StatusCode};
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chittyid::{EntityType, Jurisdiction, Region, TrustLevel};
 use serde_json::{Value, json};
 
+use super::commit::{CommitError, commit};
 use super::gate::{Counter, MintFault};
 use super::{ApiError, AppState, Shared, components, error, json_object, storage_failed};
 use crate::auth::authorized;
@@ -175,9 +178,13 @@ pub(super) async fn mint_get(
     mint(app, query, context).await
 }
 
+/// The request header that names a mint's idempotency key, echoed on the answer when
+/// the mint was stored or replayed under it.
+const IDEMPOTENCY_KEY: &str = "idempotency-key";
+
 fn idempotency_key(headers: &HeaderMap) -> Option<String> {
     headers
-        .get("idempotency-key")
+        .get(IDEMPOTENCY_KEY)
         .and_then(|v| v.to_str().ok())
         .filter(|k| !k.is_empty() && k.len() <= 255)
         .map(str::to_string)
@@ -217,40 +224,36 @@ async fn mint(
         }))
         .into_response());
     }
-    let store = app.store.clone();
-    let minted =
-        tokio::task::spawn_blocking(move || store.mint(spec, key.as_deref(), &fingerprint))
-            .await
-            .map_err(|_| {
-                error(
-                    StatusCode::INTERNAL_SERVER_ERROR,
-                    "INTERNAL_ERROR",
-                    "the mint task failed",
-                )
-            })?;
+    let minted = commit(app.clone(), spec, key.clone(), fingerprint).await;
     let (id, replayed) = match minted {
         Ok(Minted::New(id)) => (id, false),
         Ok(Minted::Replayed(id)) => (id, true),
-        Err(StoreError::KeyReused) => {
+        Err(CommitError::Store(StoreError::KeyReused)) => {
             return Err(error(
                 StatusCode::UNPROCESSABLE_ENTITY,
                 "IDEMPOTENCY_KEY_REUSED",
                 "this Idempotency-Key came with a different request",
             ));
         }
-        Err(StoreError::SequencesExhausted) => {
+        Err(CommitError::Store(StoreError::SequencesExhausted)) => {
             return Err(error(
                 StatusCode::SERVICE_UNAVAILABLE,
                 "SEQUENCES_EXHAUSTED",
                 "no sequence left for this region, jurisdiction and type",
             ));
         }
-        Err(e) => {
+        Err(CommitError::Store(e)) => {
             tracing::error!(error = %e, "mint failed in storage");
             return Err(storage_failed());
         }
+        Err(CommitError::Task) => {
+            return Err(error(
+                StatusCode::INTERNAL_SERVER_ERROR,
+                "INTERNAL_ERROR",
+                "the mint task failed",
+            ));
+        }
     };
-    app.stats.minted(replayed);
     tracing::info!(id = %id, replayed, "minted");
     if fault == Some(FaultKind::DropAfterCommit) {
         app.stats.fault(FaultKind::DropAfterCommit);
@@ -262,9 +265,14 @@ async fn mint(
         }
         return std::future::pending().await;
     }
-    Ok(Json(json!({
+    let mut response = Json(json!({
         "success": true, "chittyId": id.to_string(), "components": components(id),
         "timestamp": rfc3339(unix_millis()),
     }))
-    .into_response())
+    .into_response();
+    // The key it stored or replayed under: how a client learns that keys are honoured.
+    if let Some(value) = key.and_then(|key| HeaderValue::from_str(&key).ok()) {
+        response.headers_mut().insert(IDEMPOTENCY_KEY, value);
+    }
+    Ok(response)
 }

@@ -5,6 +5,7 @@
 //! profile's back-end route and the admin routes have their own modules.
 
 mod admin;
+mod commit;
 mod gate;
 mod mint;
 mod mint_route;
@@ -44,8 +45,8 @@ pub struct AppState {
     pub profile: Profile,
     pub backend: Backend,
     pub store: Store,
-    pub faults: Faults,
-    pub stats: Stats,
+    pub faults: Arc<Faults>,
+    pub stats: Arc<Stats>,
     pub tokens: Vec<String>,
     pub mint_limit: Option<RateLimiter>,
     pub api_limit: Option<RateLimiter>,

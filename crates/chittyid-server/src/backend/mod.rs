@@ -3,7 +3,9 @@
 //! caller's `Authorization`, answered with a status and a body, or not at all.
 //!
 //! Back-end faults and back-end latency are applied here, where the back end is called,
-//! whichever back end it is (built in, or external at `mint_backend`). Every call runs
+//! whichever back end it is (built in, or external at `mint_backend`); the strict
+//! profile, which has no back end, applies the back-end latency at its own mint
+//! (`api/commit.rs`). Every call runs
 //! in its own task, so a caller hanging up cancels nothing: a slow back end still mints,
 //! as the real one may after its caller has given up.
 
