@@ -9,7 +9,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chittyid::EntityType;
-use chittyid::resilience::{BreakerConfig, BudgetConfig, FailureRate, RetryConfig};
+use chittyid::resilience::BreakerConfig;
 use chittyid_server::{FaultKind, Server, ServerConfig};
 use chittyid_std::{Client, ClientBuilder, MintAnswer, MintError, MintRequest, Validation};
 
@@ -36,48 +36,13 @@ async fn start(config: ServerConfig, faults: Vec<(FaultKind, f64)>) -> Server {
     Server::start(config).await.unwrap()
 }
 
+/// The defaults, but no health task (so that the requests a test counts are its
+/// calls').
 fn builder(server: &Server) -> ClientBuilder {
     Client::builder()
         .service_url(server.url())
         .token(TOKEN)
         .health_monitor(false)
-        .attempt_timeout(Duration::from_secs(2))
-}
-
-/// Settings for a lossy link: more attempts, a budget that allows them, and a breaker
-/// that trips on a failure rate rather than on a handful of random failures.
-fn lossy(builder: ClientBuilder, attempts: u8) -> ClientBuilder {
-    builder
-        .retry(RetryConfig {
-            max_attempts: attempts,
-            base_delay: Duration::from_millis(10),
-            max_delay: Duration::from_millis(200),
-            budget: BudgetConfig {
-                percent: 100,
-                min_retries: 100,
-                window: Duration::from_secs(10),
-            },
-            ..RetryConfig::default()
-        })
-        .breaker(BreakerConfig {
-            failure_threshold: 0,
-            failure_rate: Some(FailureRate {
-                min_calls: 50,
-                percent: 90,
-            }),
-            ..BreakerConfig::default()
-        })
-}
-
-/// A client whose breakers, once open, wait `reset` before a probe.
-fn with_breaker_reset(server: &Server, reset: Duration) -> Client {
-    builder(server)
-        .breaker(BreakerConfig {
-            reset_timeout: reset,
-            ..BreakerConfig::default()
-        })
-        .build()
-        .unwrap()
 }
 
 /// Validates `count` distinct IDs with `tasks` concurrent tasks; returns how many got
@@ -222,12 +187,14 @@ async fn an_outage_opens_the_breaker_fails_fast_and_recovers() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn fifty_concurrent_calls_after_the_reset_time_send_one_probe() {
+async fn with_defaults_fifty_concurrent_calls_after_the_reset_time_send_one_probe() {
+    // S4, with nothing set: the service is down, the breaker opens; when it may probe,
+    // 50 calls arrive at once and the service is still down.
     let server = server(vec![]).await;
-    let reset = Duration::from_millis(500);
-    let client = with_breaker_reset(&server, reset);
+    let reset = BreakerConfig::default().reset_timeout;
+    let client = builder(&server).build().unwrap();
     server.faults().set_down(true);
-    for n in 0..5 {
+    for n in 0..2 {
         client.validate(&ids::distinct(n).to_string()).await;
     }
     assert_eq!(
@@ -251,15 +218,24 @@ async fn fifty_concurrent_calls_after_the_reset_time_send_one_probe() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn lost_mint_answers_with_keys_orphan_nothing_and_duplicate_nothing() {
-    let server = strict_server(vec![(FaultKind::DropAfterCommit, 0.2)]).await;
+async fn with_defaults_lost_mint_answers_from_a_service_that_honours_keys_orphan_nothing() {
+    // S5: a service that honours keys (the strict profile echoes them) loses 20 % of
+    // its mint answers after committing. The client has nothing set but the URL and
+    // the token: its health task's first check learns that keys are honoured.
+    let server = strict_server(vec![]).await;
     let client = Arc::new(
-        lossy(builder(&server), 10)
-            .idempotency_keys(true)
-            .call_deadline(Duration::from_secs(60))
+        Client::builder()
+            .service_url(server.url())
+            .token(TOKEN)
             .build()
             .unwrap(),
     );
+    let began = Instant::now();
+    while !client.stats().keys_honoured {
+        assert!(began.elapsed() < Duration::from_secs(5), "never learned");
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    server.faults().set(FaultKind::DropAfterCommit, 0.2);
     let tasks: Vec<_> = (0..8)
         .map(|_| {
             let client = client.clone();
@@ -297,10 +273,12 @@ async fn lost_mint_answers_with_keys_orphan_nothing_and_duplicate_nothing() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn lost_mint_answers_without_keys_are_reported_not_retried() {
-    let server = strict_server(vec![(FaultKind::DropAfterCommit, 0.2)]).await;
-    // The default: keys off.
-    let client = lossy(builder(&server), 10).build().unwrap();
+async fn with_defaults_lost_mint_answers_from_a_service_that_ignores_keys_are_reported_not_resent()
+{
+    // As id.chitty.cc: keys are ignored (and never echoed), so the default client never
+    // learns that a resend is safe.
+    let server = server(vec![(FaultKind::DropAfterCommit, 0.2)]).await;
+    let client = builder(&server).build().unwrap();
     let (mut minted, mut unknown) = (0u64, 0u64);
     for _ in 0..150 {
         match client.mint(MintRequest::new(EntityType::Person)).await {
@@ -362,7 +340,7 @@ async fn separate_clients_never_share_idempotency_keys() {
     let server = strict_server(vec![]).await;
     let mut ids = Vec::new();
     for _ in 0..2 {
-        let client = builder(&server).idempotency_keys(true).build().unwrap();
+        let client = builder(&server).build().unwrap();
         let Ok(MintAnswer::Minted(id)) = client.mint(MintRequest::new(EntityType::Person)).await
         else {
             panic!("mint failed");
@@ -406,4 +384,110 @@ async fn a_failed_call_brings_the_next_health_check_forward() {
     }
     assert!(client.stats().engine.health_checks_failed >= 1);
     server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_defaults_a_ten_second_outage_at_fifty_calls_a_second() {
+    // S3, with nothing set (the health task included): calls every 20 ms, the service
+    // down for 10 s. Few requests reach the dead service, failed calls end fast, and the
+    // first success comes soon after it is back.
+    let server = server(vec![]).await;
+    let client = Client::builder()
+        .service_url(server.url())
+        .token(TOKEN)
+        .build()
+        .unwrap();
+    let mut n = 0;
+    // Warm up: connected, health checked.
+    while client.stats().engine.health_checks_passed < 1 {
+        client.validate(&ids::distinct(n).to_string()).await;
+        n += 1;
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let before = server.stats().outage_connections;
+    server.faults().set_down(true);
+    let down = Instant::now();
+    let mut failed_ms = Vec::new();
+    let mut calls = Vec::new();
+    while down.elapsed() < Duration::from_secs(10) {
+        let client = client.clone();
+        let id = ids::distinct(n).to_string();
+        n += 1;
+        calls.push(tokio::spawn(async move {
+            let began = Instant::now();
+            let verdict = client.validate(&id).await;
+            (verdict, began.elapsed())
+        }));
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    for call in calls.drain(..) {
+        let (verdict, took) = call.await.unwrap();
+        if !matches!(verdict, Validation::Authoritative { .. }) {
+            failed_ms.push(took.as_millis() as u64);
+        }
+    }
+    let during = server.stats().outage_connections - before;
+    server.faults().set_down(false);
+    let back = Instant::now();
+    let first_success = loop {
+        let client = client.clone();
+        let id = ids::distinct(n).to_string();
+        n += 1;
+        if let Validation::Authoritative { .. } = client.validate(&id).await {
+            break back.elapsed();
+        }
+        assert!(back.elapsed() < Duration::from_secs(10), "never recovered");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    failed_ms.sort_unstable();
+    let p99 = failed_ms[(failed_ms.len() - 1) * 99 / 100];
+    assert!(
+        during <= 30,
+        "{during} connections reached the dead service (health checks included)"
+    );
+    assert!(failed_ms.len() >= 400, "{} calls failed", failed_ms.len());
+    assert!(p99 <= 250, "failed calls p99 {p99} ms");
+    assert!(
+        first_success <= Duration::from_millis(2_500),
+        "first success {first_success:?} after the service was back"
+    );
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_defaults_one_call_to_a_dead_service_ends_within_two_seconds() {
+    // Nothing listens on the port: every connection is refused.
+    let port = {
+        let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        listener.local_addr().unwrap().port()
+    };
+    let client = Client::builder()
+        .service_url(format!("http://127.0.0.1:{port}"))
+        .token(TOKEN)
+        .build()
+        .unwrap();
+    let began = Instant::now();
+    let verdict = client.validate(&ids::distinct(1).to_string()).await;
+    assert!(
+        matches!(verdict, Validation::LocalOnly { .. }),
+        "{verdict:?}"
+    );
+    let minted = client.mint(MintRequest::new(EntityType::Person)).await;
+    assert!(
+        matches!(minted, Err(MintError::Unavailable(_))),
+        "{minted:?}"
+    );
+    assert!(
+        began.elapsed() < Duration::from_secs(4),
+        "{:?}",
+        began.elapsed()
+    );
+    let one = Instant::now();
+    let verdict = client.validate(&ids::distinct(2).to_string()).await;
+    assert!(matches!(verdict, Validation::LocalOnly { .. }));
+    assert!(
+        one.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        one.elapsed()
+    );
 }

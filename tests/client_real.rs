@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use chittyid::{ChittyId, EntityType, IdKind, Jurisdiction, Region, TrustLevel};
 use chittyid_server::{FaultKind, Latency, Profile, Server, ServerConfig};
-use chittyid_std::{Client, MintAnswer, MintError, MintRequest, Validation};
+use chittyid_std::{Client, KeyPolicy, MintAnswer, MintError, MintRequest, Validation};
 
 const TOKEN: &str = "client-real-token";
 
@@ -171,7 +171,7 @@ async fn with_keys_honoured_a_lost_answer_is_recovered_and_nothing_is_lost() {
     let client = Client::builder()
         .service_url(server.url())
         .token(TOKEN)
-        .idempotency_keys(true)
+        .idempotency_keys(KeyPolicy::Honoured)
         .build()
         .unwrap();
     let mut received = Vec::new();

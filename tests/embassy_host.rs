@@ -7,7 +7,9 @@ use std::time::Duration;
 use chittyid::EntityType;
 use chittyid::engine::{Endpoint, EngineConfig};
 use chittyid::resilience::{BreakerConfig, BreakerState, RetryConfig};
-use chittyid_embassy::{Client, MintAnswer, MintError, MintRequest, Unanswered, Validation};
+use chittyid_embassy::{
+    Buffers, Client, MintAnswer, MintError, MintRequest, Unanswered, Validation,
+};
 use chittyid_server::{FaultKind, Server, ServerConfig};
 
 #[path = "support/ids.rs"]
@@ -44,6 +46,13 @@ fn config() -> EngineConfig {
     }
 }
 
+/// A seed that differs between runs, as a device's RNG's would.
+fn seed() -> u64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(1, |d| d.as_nanos() as u64)
+}
+
 /// A client of `server` over the buffers a firmware would own.
 fn client<'a>(
     server: &Server,
@@ -53,11 +62,11 @@ fn client<'a>(
 ) -> Client<'a, Tcp, 32> {
     Client::new(
         config(),
+        seed(),
         Tcp(server.addr()),
         host,
         Some("fw-token"),
-        request,
-        response,
+        Buffers { request, response },
     )
 }
 

@@ -12,7 +12,7 @@ use std::time::{Duration, Instant};
 use chittyid::EntityType;
 use chittyid::engine::EngineConfig;
 use chittyid::resilience::RetryConfig;
-use chittyid_embassy::{Client, MintRequest, Validation};
+use chittyid_embassy::{Buffers, Client, MintRequest, Validation};
 use hostile::{DEADLINE, Hostile};
 use tcp_connect::Tcp;
 
@@ -31,11 +31,14 @@ async fn run(kind: Hostile) -> Result<(), String> {
     let (mut request, mut response) = ([0u8; 1024], [0u8; 4096]);
     let mut client: Client<'_, Tcp, 32> = Client::new(
         config,
+        0x5EED,
         Tcp(addr),
         &host,
         Some("t"),
-        &mut request,
-        &mut response,
+        Buffers {
+            request: &mut request,
+            response: &mut response,
+        },
     );
     let began = Instant::now();
     let minted = client.mint(MintRequest::new(EntityType::Person)).await;

@@ -44,6 +44,25 @@ fn mint(addr: SocketAddr, body: &str) -> ChittyId {
 }
 
 #[test]
+fn a_health_check_that_carries_a_key_gets_it_back() {
+    // How a client learns, before its first mint, that this service honours keys.
+    let (_rt, server) = start(ServerConfig::default());
+    let answer = call(
+        server.addr(),
+        "GET",
+        "/health",
+        &[("Idempotency-Key", "probe-123")],
+        "",
+    );
+    assert_eq!(
+        (answer.status, answer.header("idempotency-key")),
+        (200, Some("probe-123"))
+    );
+    let plain = call(server.addr(), "GET", "/health", &[], "");
+    assert_eq!(plain.header("idempotency-key"), None);
+}
+
+#[test]
 fn health_spec_and_unknown_routes() {
     let (_rt, server) = start(ServerConfig::default());
     for path in ["/health", "/api/health"] {

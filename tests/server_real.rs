@@ -483,6 +483,12 @@ fn idempotency_keys_are_ignored_and_nothing_is_rate_limited() {
         ids[0] != ids[1] && ids[1] != ids[2],
         "a repeated request mints again: {ids:?}"
     );
+    let health = call(addr, "GET", "/health", &[key], "");
+    assert_eq!(
+        health.header("idempotency-key"),
+        None,
+        "nor on a health check"
+    );
 }
 
 #[test]

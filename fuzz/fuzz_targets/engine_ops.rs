@@ -1,11 +1,14 @@
 //! Fuzzes the call engine with arbitrary sequences of calls, answers, transport errors,
 //! time-outs, cancellations and time jumps, checking its promises after every step: no
-//! panic; at most K probes out while half-open; no keyless mint sent again after it may
-//! have reached the service; nothing scheduled past a call's deadline.
+//! panic; at most K probes out while half-open; no mint sent again after it may have
+//! reached the service unless its key is known to be honoured; nothing scheduled past a
+//! call's deadline.
 #![no_main]
 
 use chittyid::EntityType;
-use chittyid::engine::{Action, Call, Endpoint, Engine, EngineConfig, Operation, Response};
+use chittyid::engine::{
+    Action, Call, Endpoint, Engine, EngineConfig, KeyPolicy, Operation, Response,
+};
 use chittyid::resilience::{BreakerState, Failure, Instant};
 use chittyid::wire::MintRequest;
 use libfuzzer_sys::fuzz_target;
@@ -32,7 +35,8 @@ struct Tracked {
     out: bool,
     /// That attempt is a half-open probe.
     probe: bool,
-    /// A keyless mint whose request may have reached the service.
+    /// A mint whose request may have reached the service, with no key known to be
+    /// honoured.
     unsafe_to_resend: bool,
 }
 
@@ -41,11 +45,12 @@ fuzz_target!(|data: &[u8]| {
         return;
     };
     let config = EngineConfig {
-        idempotency_keys: first & 1 == 1,
+        idempotency_keys: [KeyPolicy::Off, KeyPolicy::Learn, KeyPolicy::Honoured]
+            [usize::from(first % 3)],
         ..EngineConfig::default()
     };
     let probes_allowed = u32::from(config.breaker.half_open_probes);
-    let mut engine: Engine<8> = Engine::new(config);
+    let mut engine: Engine<8> = Engine::new(config, u64::from(first));
     let mut now = Instant::from_millis(0);
     let mut calls: Vec<Tracked> = Vec::new();
     let mut buf = [0u8; 320];
@@ -85,10 +90,13 @@ fuzz_target!(|data: &[u8]| {
                         request,
                         timeout_at,
                     } => {
-                        assert!(!t.unsafe_to_resend, "a keyless mint was sent again");
+                        assert!(!t.unsafe_to_resend, "a mint was sent again unsafely");
                         assert!(timeout_at <= t.call.deadline(), "attempt past the deadline");
                         if endpoint == Endpoint::Mint {
-                            assert_eq!(request.idempotency_key.is_some(), config.idempotency_keys);
+                            assert_eq!(
+                                request.idempotency_key.is_some(),
+                                config.idempotency_keys != KeyPolicy::Off
+                            );
                         }
                         t.out = true;
                         t.probe = !was_closed;
@@ -105,15 +113,17 @@ fuzz_target!(|data: &[u8]| {
                     continue;
                 }
                 t.out = false;
-                let keyless_mint =
-                    t.call.endpoint() == Endpoint::Mint && t.call.idempotency_key().is_none();
+                let key = t.call.idempotency_key().copied();
                 let failure = match op % 10 {
                     4 => {
                         let status = STATUSES[usize::from(arg) % STATUSES.len()];
                         let body = BODIES[usize::from(arg / 16) % BODIES.len()];
+                        // Sometimes the service echoes the key, saying it honours keys.
+                        let echo = key.filter(|_| arg & 2 == 2);
                         let response = Response {
                             status,
                             retry_after: (arg & 1 == 1).then_some(&b"2"[..]),
+                            idempotency_key: echo.as_ref().map(|k| k.as_str().as_bytes()),
                             body,
                         };
                         engine.on_response(&mut t.call, response, now);
@@ -136,7 +146,10 @@ fuzz_target!(|data: &[u8]| {
                         Some(())
                     }
                 };
-                if keyless_mint && failure.is_some() {
+                // Judged after the report, which may have taught the engine that keys are
+                // honoured.
+                let resendable = key.is_some() && engine.keys_honoured();
+                if t.call.endpoint() == Endpoint::Mint && !resendable && failure.is_some() {
                     t.unsafe_to_resend = true;
                 }
             }

@@ -95,7 +95,7 @@ pub fn run() {
 /// A cached validation and a breaker rejection, each from `begin` to `Done`.
 fn engine_paths(id: ChittyId) {
     let text = id.to_string();
-    let mut engine: Box<Engine<1024>> = Box::new(Engine::new(EngineConfig::default()));
+    let mut engine: Box<Engine<1024>> = Box::new(Engine::new(EngineConfig::default(), 1));
     let now = Instant::from_millis(0);
     let mut buf = [0u8; 256];
     // Put the answer in the cache through a real exchange.
@@ -104,11 +104,7 @@ fn engine_paths(id: ChittyId) {
         engine.poll(&mut call, now, &mut buf),
         Action::Send { .. }
     ));
-    let answer = Response {
-        status: 200,
-        retry_after: None,
-        body: br#"{"valid":true}"#,
-    };
+    let answer = Response::new(200, br#"{"valid":true}"#);
     engine.on_response(&mut call, answer, now);
     // Open the mint breaker with failures.
     while engine.breaker_state(Endpoint::Mint) != BreakerState::Open {

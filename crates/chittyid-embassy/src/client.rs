@@ -43,6 +43,16 @@ fn embassy(at: Instant) -> embassy_time::Instant {
     embassy_time::Instant::from_millis(at.as_millis())
 }
 
+/// The caller's memory for one request and its answer (`request` at least 512 bytes,
+/// `response` at least 1 KiB).
+#[derive(Debug)]
+pub struct Buffers<'a> {
+    /// The HTTP/1.1 request is written here.
+    pub request: &'a mut [u8],
+    /// The answer is read here.
+    pub response: &'a mut [u8],
+}
+
 /// The client. `CACHE` validation answers are kept; the buffers are the caller's
 /// (`request` at least 512 bytes, `response` at least 1 KiB; larger answers are refused,
 /// and a request that does not fit ends as [`Unanswered::BufferTooSmall`]). A call's
@@ -60,24 +70,18 @@ pub struct Client<'a, C: Connect, const CACHE: usize, O: Observer = LogObserver>
 }
 
 impl<'a, C: Connect, const CACHE: usize> Client<'a, C, CACHE, LogObserver> {
-    /// A client for `host` (sent as the `Host` header) over `connector`.
+    /// A client for `host` (sent as the `Host` header) over `connector`. `seed` comes
+    /// from the device's RNG: it must differ between devices and boots (see
+    /// [`Engine::new`]).
     pub fn new(
         config: EngineConfig,
+        seed: u64,
         connector: C,
         host: &'a str,
         token: Option<&'a str>,
-        request: &'a mut [u8],
-        response: &'a mut [u8],
+        buffers: Buffers<'a>,
     ) -> Self {
-        Client::with_observer(
-            config,
-            LogObserver,
-            connector,
-            host,
-            token,
-            request,
-            response,
-        )
+        Client::with_observer(config, seed, LogObserver, connector, host, token, buffers)
     }
 }
 
@@ -85,20 +89,20 @@ impl<'a, C: Connect, const CACHE: usize, O: Observer> Client<'a, C, CACHE, O> {
     /// As [`Client::new`], with an observer of the engine's events.
     pub fn with_observer(
         config: EngineConfig,
+        seed: u64,
         observer: O,
         connector: C,
         host: &'a str,
         token: Option<&'a str>,
-        request: &'a mut [u8],
-        response: &'a mut [u8],
+        buffers: Buffers<'a>,
     ) -> Self {
         Client {
-            engine: Engine::with_observer(config, observer),
+            engine: Engine::with_observer(config, seed, observer),
             connector,
             host,
             token: token.map(Token::new),
-            request,
-            response,
+            request: buffers.request,
+            response: buffers.response,
         }
     }
 
@@ -182,6 +186,7 @@ impl<'a, C: Connect, const CACHE: usize, O: Observer> Client<'a, C, CACHE, O> {
                     let answered = Response {
                         status: answer.status,
                         retry_after: answer.retry_after.map(|(a, b)| &response[a..b]),
+                        idempotency_key: answer.idempotency_key.map(|(a, b)| &response[a..b]),
                         body: &response[answer.body.0..answer.body.1],
                     };
                     engine.on_response(call, answered, now());

@@ -12,6 +12,8 @@ pub struct Answer {
     pub status: u16,
     /// Range of the `Retry-After` value in the buffer.
     pub retry_after: Option<(usize, usize)>,
+    /// Range of the `Idempotency-Key` value in the buffer.
+    pub idempotency_key: Option<(usize, usize)>,
     /// Range of the (decoded) body in the buffer.
     pub body: (usize, usize),
 }
@@ -48,9 +50,10 @@ pub async fn exchange<C: Connect>(
     let head = loop {
         match http1::parse_head(&buf[..filled], buf.len()) {
             Ok(Some(head)) => {
+                let range = |v: &[u8]| (offset_in(buf, v), offset_in(buf, v) + v.len());
                 break (
                     head.status,
-                    head.retry_after.map(|v| (offset_in(buf, v), v.len())),
+                    (head.retry_after.map(range), head.idempotency_key.map(range)),
                     head.framing,
                     head.len,
                 );
@@ -65,8 +68,7 @@ pub async fn exchange<C: Connect>(
             Err(_) => return Err(ExchangeError::Transport(Failure::NoResponse)),
         }
     };
-    let (status, retry_after, framing, start) = head;
-    let retry_after = retry_after.map(|(at, len)| (at, at + len));
+    let (status, (retry_after, idempotency_key), framing, start) = head;
     loop {
         let body = &buf[start..filled];
         let complete = match framing {
@@ -102,6 +104,7 @@ pub async fn exchange<C: Connect>(
     Ok(Answer {
         status,
         retry_after,
+        idempotency_key,
         body: (start, end),
     })
 }

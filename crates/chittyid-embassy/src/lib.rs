@@ -14,7 +14,7 @@ mod client;
 mod exchange;
 mod log;
 
-pub use client::{Client, Connect, ConnectError};
+pub use client::{Buffers, Client, Connect, ConnectError};
 pub use log::LogObserver;
 
 pub use chittyid::engine::{EngineConfig, HealthError, MintError, Stats, Unanswered, Validation};

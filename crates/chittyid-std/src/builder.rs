@@ -5,7 +5,7 @@
 use std::fmt;
 use std::time::Duration;
 
-use chittyid::engine::EngineConfig;
+use chittyid::engine::{EngineConfig, KeyPolicy};
 use chittyid::resilience::{BreakerConfig, HealthConfig, RetryConfig};
 use rustls_pki_types::CertificateDer;
 use rustls_pki_types::pem::PemObject;
@@ -66,6 +66,8 @@ pub struct ClientBuilder {
     pub(crate) url: Option<String>,
     pub(crate) token: Option<Secret>,
     pub(crate) config: EngineConfig,
+    /// The engine's seed (jitter, idempotency keys).
+    pub(crate) seed: u64,
     pub(crate) roots: Vec<CertificateDer<'static>>,
     pub(crate) root_errors: Vec<String>,
     pub(crate) health_monitor: bool,
@@ -88,10 +90,8 @@ impl Default for ClientBuilder {
         ClientBuilder {
             url: None,
             token: None,
-            config: EngineConfig {
-                seed: fresh_seed(),
-                ..EngineConfig::default()
-            },
+            config: EngineConfig::default(),
+            seed: fresh_seed(),
             roots: Vec::new(),
             root_errors: Vec::new(),
             health_monitor: true,
@@ -152,14 +152,16 @@ impl ClientBuilder {
         self
     }
 
-    /// The service honours `Idempotency-Key` (default off: id.chitty.cc does not, and
-    /// mints again for every request). On, each mint carries a key and one whose answer
-    /// is lost is retried with it; a mint that still ends unanswered gives its key in
+    /// Whether the service honours `Idempotency-Key` (default [`KeyPolicy::Learn`]:
+    /// every mint carries a key, and a mint whose answer is lost is resent with it only
+    /// once the service has shown that it honours keys by echoing one; id.chitty.cc
+    /// does not, and mints again for every request). While keys are honoured, a mint
+    /// that still ends unanswered gives its key in
     /// [`MintError::OutcomeUnknown`](chittyid::engine::MintError::OutcomeUnknown), for
-    /// [`Client::mint_with_key`](crate::Client::mint_with_key). Off, a mint that may have
-    /// reached the service is never sent again and ends as `OutcomeUnknown`.
-    pub fn idempotency_keys(mut self, on: bool) -> Self {
-        self.config.idempotency_keys = on;
+    /// [`Client::mint_with_key`](crate::Client::mint_with_key); otherwise a mint that
+    /// may have reached the service is never sent again and ends as `OutcomeUnknown`.
+    pub fn idempotency_keys(mut self, policy: KeyPolicy) -> Self {
+        self.config.idempotency_keys = policy;
         self
     }
 
@@ -167,11 +169,11 @@ impl ClientBuilder {
     /// clock, the process and a counter; a fixed seed would repeat keys across runs,
     /// and the service would answer a new mint with an old ID).
     pub fn seed(mut self, seed: u64) -> Self {
-        self.config.seed = seed;
+        self.seed = seed;
         self
     }
 
-    /// The whole engine configuration at once (its seed included, as given).
+    /// The whole engine configuration at once (the seed stays as it is).
     pub fn engine_config(mut self, config: EngineConfig) -> Self {
         self.config = config;
         self

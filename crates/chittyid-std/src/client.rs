@@ -75,6 +75,9 @@ pub struct ClientStats {
     pub breakers: [BreakerState; 3],
     /// The health monitor's state.
     pub health: HealthState,
+    /// Whether mints whose answers are lost are resent with their key: configured, or
+    /// learned from the service (see [`ClientBuilder::idempotency_keys`]).
+    pub keys_honoured: bool,
 }
 
 /// A resilient ChittyID client. Clone it freely: clones share one engine (breakers,
@@ -132,7 +135,7 @@ impl Client {
             .map_err(|e| BuildError::Tls(e.0))?;
         let broadcaster = Broadcaster::new(256);
         let events = broadcaster.sender();
-        let engine = build_engine(builder.config, broadcaster)?;
+        let engine = build_engine(builder.config, builder.seed, broadcaster)?;
         let inner = Arc::new(Inner {
             engine: Mutex::new(engine),
             transport,
@@ -224,6 +227,7 @@ impl Client {
             engine: engine.stats(),
             breakers: Endpoint::ALL.map(|e| engine.breaker_state(e)),
             health: engine.health_state(),
+            keys_honoured: engine.keys_honoured(),
         }
     }
 
@@ -249,12 +253,13 @@ impl Client {
 /// short-lived thread with room to spare.
 fn build_engine(
     config: EngineConfig,
+    seed: u64,
     observer: Broadcaster,
 ) -> Result<Box<SharedEngine>, BuildError> {
     std::thread::Builder::new()
         .name("chittyid-engine-init".into())
         .stack_size(64 << 20)
-        .spawn(move || Box::new(Engine::with_observer(config, observer)))
+        .spawn(move || Box::new(Engine::with_observer(config, seed, observer)))
         .map_err(|e| BuildError::EngineInit(e.to_string()))?
         .join()
         .map_err(|_| BuildError::EngineInit("the set-up thread panicked".into()))
@@ -328,6 +333,7 @@ async fn drive(inner: &Inner, operation: Operation<'_>) -> Outcome {
                         let response = Response {
                             status: answer.status,
                             retry_after: answer.retry_after.as_deref(),
+                            idempotency_key: answer.idempotency_key.as_deref(),
                             body: &answer.body,
                         };
                         engine.on_response(&mut guard.call, response, now);

@@ -23,5 +23,7 @@ pub use builder::{BuildError, ClientBuilder, DEFAULT_SERVICE_URL};
 pub use client::{CACHE_CAPACITY, Client, ClientStats};
 pub use secret::Secret;
 
-pub use chittyid::engine::{Endpoint, Event, HealthError, MintError, Unanswered, Validation};
+pub use chittyid::engine::{
+    Endpoint, Event, HealthError, KeyPolicy, MintError, Unanswered, Validation,
+};
 pub use chittyid::wire::{HealthAnswer, IdempotencyKey, MintAnswer, MintRequest};

@@ -20,6 +20,7 @@ use crate::secret::Secret;
 pub struct Answer {
     pub status: u16,
     pub retry_after: Option<Vec<u8>>,
+    pub idempotency_key: Option<Vec<u8>>,
     pub body: Vec<u8>,
 }
 
@@ -118,14 +119,18 @@ impl Transport {
             }
         })?;
         let status = response.status().as_u16();
-        let retry_after = response
-            .headers()
-            .get("retry-after")
-            .map(|v| v.as_bytes().to_vec());
+        let header = |name| {
+            response
+                .headers()
+                .get(name)
+                .map(|v: &hyper::header::HeaderValue| v.as_bytes().to_vec())
+        };
+        let (retry_after, idempotency_key) = (header("retry-after"), header("idempotency-key"));
         let body = read_capped(response.into_body()).await?;
         Ok(Answer {
             status,
             retry_after,
+            idempotency_key,
             body,
         })
     }

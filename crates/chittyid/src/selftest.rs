@@ -100,7 +100,7 @@ fn check_vectors(vectors: &[u8], out: &mut impl Write) -> bool {
 
 fn breaker_trip_and_recovery(out: &mut impl Write) -> bool {
     let mut engine: Engine<32, Transitions> =
-        Engine::with_observer(EngineConfig::default(), Transitions::default());
+        Engine::with_observer(EngineConfig::default(), 1, Transitions::default());
     let mut buf = [0u8; 320];
     let mut now = Instant::from_millis(1_000);
     let mut sent = 0u32;
@@ -134,11 +134,7 @@ fn breaker_trip_and_recovery(out: &mut impl Write) -> bool {
             match engine.poll(&mut call, now, &mut buf) {
                 Action::Send { .. } => {
                     sent += 1;
-                    let ok = Response {
-                        status: 200,
-                        retry_after: None,
-                        body: br#"{"valid":false}"#,
-                    };
+                    let ok = Response::new(200, br#"{"valid":false}"#);
                     engine.on_response(&mut call, ok, now);
                 }
                 Action::WaitUntil(at) => now = at,

@@ -13,7 +13,7 @@ const ID: &[u8] = b"03-1-USA-5537-P-2602-0-38";
 
 #[test]
 fn a_request_that_does_not_fit_is_not_sent_and_says_why() {
-    let mut engine: Engine<8> = Engine::new(EngineConfig::default());
+    let mut engine: Engine<8> = Engine::new(EngineConfig::default(), 7);
     let now = Instant::from_millis(0);
     let mut tiny = [0u8; 8];
     let mut call = engine.begin(Operation::Validate(ID), now);
@@ -38,7 +38,7 @@ fn a_request_that_does_not_fit_is_not_sent_and_says_why() {
 
 #[test]
 fn a_cancelled_probe_frees_its_slot_and_ends_as_cancelled() {
-    let mut engine: Engine<8> = Engine::new(EngineConfig::default());
+    let mut engine: Engine<8> = Engine::new(EngineConfig::default(), 7);
     let mut buf = [0u8; 320];
     let mut now = Instant::from_millis(0);
     while engine.breaker_state(Endpoint::Validate) != BreakerState::Open {
@@ -75,7 +75,7 @@ fn a_cancelled_probe_frees_its_slot_and_ends_as_cancelled() {
 
 #[test]
 fn a_request_the_adapter_cannot_frame_ends_the_call_without_a_breaker_failure() {
-    let mut engine: Engine<8> = Engine::new(EngineConfig::default());
+    let mut engine: Engine<8> = Engine::new(EngineConfig::default(), 7);
     let mut buf = [0u8; 320];
     let now = Instant::from_millis(0);
     for _ in 0..20 {

@@ -4,7 +4,8 @@
 //! does not honour idempotency keys. Answers are fed by hand, one attempt at a time.
 
 use chittyid::engine::{
-    Action, Endpoint, Engine, EngineConfig, MintError, Operation, Outcome, Response, Validation,
+    Action, Endpoint, Engine, EngineConfig, KeyPolicy, MintError, Operation, Outcome, Response,
+    Validation,
 };
 use chittyid::resilience::{BreakerState, Failure, Instant};
 use chittyid::wire::{MintAnswer, MintRequest};
@@ -38,11 +39,7 @@ fn drive<const N: usize>(
             Action::WaitUntil(until) => *now = until.as_millis(),
             Action::Send { .. } => match answer(call.attempts()) {
                 Ok((status, body)) => {
-                    let response = Response {
-                        status,
-                        retry_after: None,
-                        body: body.as_bytes(),
-                    };
+                    let response = Response::new(status, body.as_bytes());
                     engine.on_response(&mut call, response, at);
                 }
                 Err(failure) => engine.on_transport_error(&mut call, failure, at),
@@ -57,7 +54,7 @@ fn thing() -> Operation<'static> {
 
 #[test]
 fn a_refused_token_is_an_error_that_says_so_and_is_not_retried() {
-    let mut engine: Engine<8> = Engine::new(EngineConfig::default());
+    let mut engine: Engine<8> = Engine::new(EngineConfig::default(), 7);
     let mut now = 0;
     let (outcome, attempts) = drive(&mut engine, thing(), &mut now, |_| {
         Ok((200, fallback_body(REJECTED, "MINT_REJECTED")))
@@ -80,7 +77,7 @@ fn a_refused_token_is_an_error_that_says_so_and_is_not_retried() {
 
 #[test]
 fn a_rate_limit_backs_off_and_is_retried_and_then_says_rate_limited() {
-    let mut engine: Engine<8> = Engine::new(EngineConfig::default());
+    let mut engine: Engine<8> = Engine::new(EngineConfig::default(), 7);
     let mut now = 0;
     let (outcome, attempts) = drive(&mut engine, thing(), &mut now, |attempt| {
         if attempt == 1 {
@@ -114,7 +111,7 @@ fn a_rate_limit_backs_off_and_is_retried_and_then_says_rate_limited() {
 
 #[test]
 fn an_outage_of_the_minting_back_end_is_a_pending_id_and_a_breaker_failure() {
-    let mut engine: Engine<8> = Engine::new(EngineConfig::default());
+    let mut engine: Engine<8> = Engine::new(EngineConfig::default(), 7);
     let mut now = 0;
     let (outcome, attempts) = drive(&mut engine, thing(), &mut now, |_| {
         Ok((200, fallback_body(UNAVAILABLE, "MINT_UNAVAILABLE")))
@@ -142,7 +139,7 @@ fn an_outage_of_the_minting_back_end_is_a_pending_id_and_a_breaker_failure() {
 
 #[test]
 fn a_replacement_reaches_the_caller_once_and_is_never_cached() {
-    let mut engine: Engine<8> = Engine::new(EngineConfig::default());
+    let mut engine: Engine<8> = Engine::new(EngineConfig::default(), 7);
     let mut now = 0;
     let new = "03-1-USA-5537-T-2602-0-66";
     let replaced = format!(
@@ -187,7 +184,7 @@ fn a_replacement_reaches_the_caller_once_and_is_never_cached() {
 
 #[test]
 fn a_minted_id_that_is_not_what_was_asked_is_a_typed_outcome_that_keeps_the_id() {
-    let mut engine: Engine<8> = Engine::new(EngineConfig::default());
+    let mut engine: Engine<8> = Engine::new(EngineConfig::default(), 7);
     let mut now = 0;
     let asked = MintRequest {
         region: Region::from_digit(3),
@@ -210,8 +207,9 @@ fn a_minted_id_that_is_not_what_was_asked_is_a_typed_outcome_that_keeps_the_id()
 
 #[test]
 fn without_keys_a_mint_that_may_have_arrived_is_sent_once_and_its_outcome_is_unknown() {
-    assert!(!EngineConfig::default().idempotency_keys);
-    let mut engine: Engine<8> = Engine::new(EngineConfig::default());
+    // The default learns whether keys are honoured; this service has not shown it.
+    assert_eq!(EngineConfig::default().idempotency_keys, KeyPolicy::Learn);
+    let mut engine: Engine<8> = Engine::new(EngineConfig::default(), 7);
     let mut now = 0;
     for failure in [Failure::TimedOut, Failure::NoResponse] {
         let (outcome, attempts) = drive(&mut engine, thing(), &mut now, |_| Err(failure));
@@ -239,10 +237,10 @@ fn without_keys_a_mint_that_may_have_arrived_is_sent_once_and_its_outcome_is_unk
 #[test]
 fn with_keys_a_mint_that_ends_unanswered_after_it_may_have_arrived_gives_its_key() {
     let config = EngineConfig {
-        idempotency_keys: true,
+        idempotency_keys: KeyPolicy::Honoured,
         ..EngineConfig::default()
     };
-    let mut engine: Engine<8> = Engine::new(config);
+    let mut engine: Engine<8> = Engine::new(config, 7);
     let mut now = 0;
     // The first attempt may have been committed; the rest are refused by a 503.
     let (outcome, attempts) = drive(&mut engine, thing(), &mut now, |attempt| {
@@ -277,10 +275,10 @@ fn with_keys_a_mint_that_ends_unanswered_after_it_may_have_arrived_gives_its_key
 #[test]
 fn with_keys_a_mint_refused_by_the_breaker_after_it_may_have_arrived_is_unknown_not_unavailable() {
     let config = EngineConfig {
-        idempotency_keys: true,
+        idempotency_keys: KeyPolicy::Honoured,
         ..EngineConfig::default()
     };
-    let mut engine: Engine<8> = Engine::new(config);
+    let mut engine: Engine<8> = Engine::new(config, 7);
     let mut now = 0;
     // Every attempt may have arrived; the breaker opens part-way through a call.
     let mut last = None;

@@ -6,7 +6,7 @@ mod sim;
 use std::time::Duration;
 
 use chittyid::engine::{
-    Endpoint, EngineConfig, Event, MintError, Operation, Outcome, Unanswered, Validation,
+    Endpoint, EngineConfig, Event, KeyPolicy, MintError, Operation, Outcome, Unanswered, Validation,
 };
 use chittyid::resilience::{BreakerState, Failure};
 use chittyid::wire::{MintAnswer, MintRequest};
@@ -277,7 +277,7 @@ fn retry_after_is_honoured_and_503_is_retried() {
 #[test]
 fn a_mint_without_key_is_never_retried_after_it_may_have_arrived() {
     let config = EngineConfig {
-        idempotency_keys: false,
+        idempotency_keys: KeyPolicy::Off,
         ..EngineConfig::default()
     };
     // One unkeyed mint against a service with `faults`.
@@ -334,7 +334,7 @@ fn a_keyed_mint_is_retried_and_never_duplicated() {
     // tolerant breaker keeps this test about idempotency, not about opening.)
     let mut config = EngineConfig::default();
     config.breaker.failure_threshold = 16;
-    config.idempotency_keys = true;
+    config.idempotency_keys = KeyPolicy::Honoured;
     let faults = Faults {
         drop_after_commit: 200,
         ..Faults::default()
@@ -401,7 +401,7 @@ fn malformed_answers_are_retried_only_when_safe() {
     ));
 
     let config = EngineConfig {
-        idempotency_keys: false,
+        idempotency_keys: KeyPolicy::Off,
         ..EngineConfig::default()
     };
     let mut sim = Sim::new(config, faults, 1);

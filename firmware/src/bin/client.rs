@@ -9,7 +9,7 @@ use core::fmt::Write;
 
 use chittyid::engine::{Endpoint, EngineConfig};
 use chittyid::resilience::BreakerState;
-use chittyid_embassy::{Client, Connect, ConnectError, Validation};
+use chittyid_embassy::{Buffers, Client, Connect, ConnectError, Validation};
 use chittyid_firmware::console::{Console, exit};
 use embassy_executor::Spawner;
 
@@ -53,13 +53,20 @@ async fn main(_spawner: Spawner) {
     chittyid_firmware::systick::start(peripherals.SYST);
     let mut console = Console;
     let (mut request, mut response) = ([0u8; 512], [0u8; 1024]);
+    // A real device passes its hardware RNG's output: the seed draws the idempotency
+    // keys, which must differ between devices and boots. The emulated board has no RNG,
+    // and this example never reaches a service, so a constant stands in.
+    let seed = 0x00C0_FFEE;
     let mut client: Client<'_, Offline, 32> = Client::new(
         EngineConfig::default(),
+        seed,
         Offline,
         "id.chitty.cc",
         None,
-        &mut request,
-        &mut response,
+        Buffers {
+            request: &mut request,
+            response: &mut response,
+        },
     );
     let started = embassy_time::Instant::now();
     let mut local_only = 0;

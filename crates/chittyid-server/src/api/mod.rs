@@ -98,8 +98,8 @@ pub fn router(state: Shared, admin: bool) -> Router {
 /// The strict profile's routes.
 fn strict_router(state: Shared) -> Router {
     let api = Router::new()
-        .route("/health", get(health))
-        .route("/api/health", get(health))
+        .route("/health", get(strict_health))
+        .route("/api/health", get(strict_health))
         .route("/v1/mint", post(mint::mint_post))
         .route("/api/get-chittyid", get(mint::mint_get))
         .route("/api/validate", post(validate::validate_post))
@@ -188,6 +188,19 @@ async fn health() -> Response {
         "timestamp": rfc3339(unix_millis()),
     }))
     .into_response()
+}
+
+/// The strict profile's health answer. A request that carries an `Idempotency-Key`
+/// gets it back: this service honours keys, and a client may ask so before its first
+/// mint (the real profile never echoes one).
+async fn strict_health(headers: axum::http::HeaderMap) -> Response {
+    let mut response = health().await;
+    if let Some(key) = headers.get("idempotency-key") {
+        response
+            .headers_mut()
+            .insert("idempotency-key", key.clone());
+    }
+    response
 }
 
 async fn spec() -> Response {

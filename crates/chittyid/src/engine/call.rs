@@ -48,8 +48,23 @@ pub struct Response<'a> {
     pub status: u16,
     /// The raw `Retry-After` header value, if any.
     pub retry_after: Option<&'a [u8]>,
+    /// The raw `Idempotency-Key` header value, if any: a service that echoes the
+    /// request's key says that it honours keys.
+    pub idempotency_key: Option<&'a [u8]>,
     /// The body (the engine enforces its own size limit).
     pub body: &'a [u8],
+}
+
+impl<'a> Response<'a> {
+    /// An answer with this status and body and no headers the engine reads.
+    pub const fn new(status: u16, body: &'a [u8]) -> Response<'a> {
+        Response {
+            status,
+            retry_after: None,
+            idempotency_key: None,
+            body,
+        }
+    }
 }
 
 /// How a validation ended.
@@ -207,9 +222,16 @@ pub(super) enum Target {
     Mint {
         what: MintRequest,
         key: Option<IdempotencyKey>,
+        /// The caller gave the key ([`Operation::MintWithKey`]): it says the service
+        /// honours keys.
+        by_caller: bool,
     },
     Validate(ChittyId),
-    Health,
+    /// A health check; while the engine is learning whether the service honours
+    /// idempotency keys, it carries one as a probe (a GET is harmless to repeat).
+    Health {
+        key: Option<IdempotencyKey>,
+    },
     /// A validation refused by the local parser (finished before it began).
     Malformed,
 }
@@ -219,14 +241,30 @@ impl Target {
         match self {
             Target::Mint { .. } => Endpoint::Mint,
             Target::Validate(_) | Target::Malformed => Endpoint::Validate,
-            Target::Health => Endpoint::Health,
+            Target::Health { .. } => Endpoint::Health,
         }
     }
 
     /// Whether a repeat is harmless: validations and health checks always; mints only
-    /// with an idempotency key.
-    pub(super) fn idempotent(&self) -> bool {
-        !matches!(self, Target::Mint { key: None, .. })
+    /// with an idempotency key that the service honours (`keys_honoured`, known from
+    /// the settings or learned from its answers) or that the caller gave.
+    pub(super) fn idempotent(&self, keys_honoured: bool) -> bool {
+        match self {
+            Target::Mint { key: None, .. } => false,
+            Target::Mint {
+                by_caller: true, ..
+            } => true,
+            Target::Mint { .. } => keys_honoured,
+            _ => true,
+        }
+    }
+
+    /// The key to give a caller whose mint ended unanswered: one it can resend with.
+    pub(super) fn resend_key(&self, keys_honoured: bool) -> Option<IdempotencyKey> {
+        match self {
+            Target::Mint { key, .. } if self.idempotent(keys_honoured) => *key,
+            _ => None,
+        }
     }
 }
 

@@ -4,6 +4,24 @@ use core::time::Duration;
 
 use crate::resilience::{BreakerConfig, HealthConfig, RetryConfig};
 
+/// Whether the service honours `Idempotency-Key` (answers a repeated key with the ID it
+/// minted the first time), and so whether a mint whose answer was lost may be resent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+pub enum KeyPolicy {
+    /// Mints carry no key; one that may have reached the service is never resent.
+    Off,
+    /// The default. Every mint carries a fresh key (a service that ignores keys, such
+    /// as id.chitty.cc, is not harmed), but one that may have reached the service is
+    /// resent only once the service has shown that it honours keys, by echoing a
+    /// mint's key in its answer's `Idempotency-Key` header (the reference service's
+    /// strict profile does). Until then a lost answer is an unknown outcome, never a
+    /// second mint.
+    Learn,
+    /// The service honours keys (known from elsewhere): resend from the first mint.
+    Honoured,
+}
+
 /// How the call engine behaves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -22,16 +40,9 @@ pub struct EngineConfig {
     pub valid_ttl: Duration,
     /// How long a `valid: false` answer is cached (default 30 s).
     pub invalid_ttl: Duration,
-    /// The service honours `Idempotency-Key` (a repeated key is answered with the ID
-    /// minted the first time): send a key with every mint and retry a mint that may
-    /// have reached the service. Default off, because id.chitty.cc does not honour keys
-    /// (it mints again for every request): against it, a mint that may have arrived is
-    /// never sent again, and the caller learns that its outcome is unknown.
-    pub idempotency_keys: bool,
-    /// Seed for jitter and idempotency keys. With keys on, it must differ between runs
-    /// (a service remembers keys for a day): take it from a hardware RNG or the clock.
-    /// The std client does so unless told otherwise.
-    pub seed: u64,
+    /// Whether mints carry an `Idempotency-Key`, and when a mint that may have reached
+    /// the service is sent again with it (default [`KeyPolicy::Learn`]).
+    pub idempotency_keys: KeyPolicy,
 }
 
 impl Default for EngineConfig {
@@ -44,8 +55,7 @@ impl Default for EngineConfig {
             call_deadline: Duration::from_secs(30),
             valid_ttl: Duration::from_secs(300),
             invalid_ttl: Duration::from_secs(30),
-            idempotency_keys: false,
-            seed: 0x5EED_C417_7A1D,
+            idempotency_keys: KeyPolicy::Learn,
         }
     }
 }

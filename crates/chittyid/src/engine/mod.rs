@@ -10,14 +10,14 @@
 //! use chittyid::engine::{Action, Engine, EngineConfig, Operation, Outcome, Response, Validation};
 //! use chittyid::resilience::Instant;
 //!
-//! let mut engine: Engine<32> = Engine::new(EngineConfig::default());
+//! let mut engine: Engine<32> = Engine::new(EngineConfig::default(), 0x1234_5678);
 //! let now = Instant::from_millis(0);
 //! let mut call = engine.begin(Operation::Validate(b"03-1-USA-5537-P-2602-0-38"), now);
 //! let mut buf = [0u8; 256];
 //! let Action::Send { request, .. } = engine.poll(&mut call, now, &mut buf) else { panic!() };
 //! assert_eq!(request.path, "/api/validate");
 //! // … the adapter sends it and gets an answer …
-//! let answer = Response { status: 200, retry_after: None, body: br#"{"valid":true}"# };
+//! let answer = Response::new(200, br#"{"valid":true}"#);
 //! engine.on_response(&mut call, answer, now);
 //! let Action::Done(Outcome::Validation(verdict)) = engine.poll(&mut call, now, &mut buf) else { panic!() };
 //! assert!(matches!(verdict, Validation::Authoritative { valid: true, cached: false, .. }));
@@ -35,7 +35,7 @@ use call::differs;
 pub use call::{
     Action, Call, HealthError, MintError, Operation, Outcome, Response, Unanswered, Validation,
 };
-pub use config::EngineConfig;
+pub use config::{EngineConfig, KeyPolicy};
 pub use events::{Endpoint, Event, NoObserver, Observer};
 pub use stats::{EndpointStats, Histogram, LATENCY_BOUNDS_MS, Stats};
 
@@ -68,19 +68,24 @@ pub struct Engine<const CACHE: usize, O: Observer = NoObserver> {
     health: HealthMonitor,
     stats: Stats,
     rng: Rng,
+    /// The service has echoed an idempotency key: it honours keys.
+    keys_learned: bool,
     observer: O,
 }
 
 impl<const CACHE: usize> Engine<CACHE, NoObserver> {
-    /// An engine with no observer.
-    pub fn new(config: EngineConfig) -> Self {
-        Engine::with_observer(config, NoObserver)
+    /// An engine with no observer. `seed` drives jitter and idempotency keys: it must
+    /// differ between devices and between boots (a service remembers keys for a day, and
+    /// answers a repeated key with the ID it minted for it), so take it from a hardware
+    /// RNG or an OS source; there is deliberately no default.
+    pub fn new(config: EngineConfig, seed: u64) -> Self {
+        Engine::with_observer(config, seed, NoObserver)
     }
 }
 
 impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
-    /// An engine that tells `observer` what happens.
-    pub fn with_observer(config: EngineConfig, observer: O) -> Self {
+    /// An engine that tells `observer` what happens; `seed` as for [`Engine::new`].
+    pub fn with_observer(config: EngineConfig, seed: u64, observer: O) -> Self {
         Engine {
             breakers: [
                 Breaker::new(config.breaker),
@@ -91,7 +96,8 @@ impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
             cache: Cache::new(),
             health: HealthMonitor::new(config.health),
             stats: Stats::default(),
-            rng: Rng::new(config.seed),
+            rng: Rng::new(seed),
+            keys_learned: false,
             config,
             observer,
         }
@@ -100,6 +106,17 @@ impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
     /// The settings.
     pub fn config(&self) -> &EngineConfig {
         &self.config
+    }
+
+    /// Whether mints that may have reached the service are resent with their key: the
+    /// settings say the service honours keys, or it has shown so (with
+    /// [`KeyPolicy::Learn`], by echoing a key in a mint answer).
+    pub fn keys_honoured(&self) -> bool {
+        match self.config.idempotency_keys {
+            KeyPolicy::Off => false,
+            KeyPolicy::Learn => self.keys_learned,
+            KeyPolicy::Honoured => true,
+        }
     }
 
     /// The counters, cache counters included.
@@ -146,12 +163,17 @@ impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
         self.stats.endpoints[endpoint as usize].calls += 1;
         let target = match operation {
             // The key is drawn at the first send, so that calls refused at once cost nothing.
-            Operation::Mint(what) => Target::Mint { what, key: None },
+            Operation::Mint(what) => Target::Mint {
+                what,
+                key: None,
+                by_caller: false,
+            },
             Operation::MintWithKey(what, key) => Target::Mint {
                 what,
                 key: Some(key),
+                by_caller: true,
             },
-            Operation::Health => Target::Health,
+            Operation::Health => Target::Health { key: None },
             Operation::Validate(text) => match ChittyId::parse_bytes(text) {
                 Err(error) => {
                     self.stats.malformed += 1;
@@ -225,17 +247,24 @@ impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
                 return self.finish_unanswered(call, Unanswered::BreakerOpen { until }, now);
             }
         };
-        if let Target::Mint {
-            key: key @ None, ..
-        } = &mut call.target
-            && self.config.idempotency_keys
-        {
-            *key = Some(IdempotencyKey::generate(&mut self.rng));
+        match &mut call.target {
+            Target::Mint {
+                key: key @ None, ..
+            } if self.config.idempotency_keys != KeyPolicy::Off => {
+                *key = Some(IdempotencyKey::generate(&mut self.rng));
+            }
+            Target::Health { key: key @ None }
+                if self.config.idempotency_keys == KeyPolicy::Learn && !self.keys_learned =>
+            {
+                *key = Some(IdempotencyKey::generate(&mut self.rng));
+            }
+            _ => {}
         }
         let built = match &call.target {
-            Target::Mint { what, key } => Request::mint(what, key.as_ref(), buf),
+            Target::Mint { what, key, .. } => Request::mint(what, key.as_ref(), buf),
             Target::Validate(id) => Request::validate(*id, buf),
-            Target::Health | Target::Malformed => Request::health(buf),
+            Target::Health { key } => Request::health(key.as_ref(), buf),
+            Target::Malformed => Request::health(None, buf),
         };
         let Ok(request) = built else {
             return self.not_sendable(call, permit, now);
@@ -262,6 +291,12 @@ impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
             return;
         };
         let endpoint = call.target.endpoint();
+        if let Target::Mint { key: Some(key), .. } | Target::Health { key: Some(key) } = call.target
+            && response.idempotency_key == Some(key.as_str().as_bytes())
+        {
+            // The service echoed the key: it honours keys (learned once, kept).
+            self.keys_learned = true;
+        }
         if !(200..300).contains(&response.status) {
             let retry_after = response.retry_after.and_then(parse_retry_after);
             let error = decode_error(response.body);
@@ -283,7 +318,7 @@ impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
                 }
                 answer => answer.map(|answer| Outcome::Mint(Ok(answer))),
             },
-            Target::Health | Target::Malformed => {
+            Target::Health { .. } | Target::Malformed => {
                 decode_health(response.body).map(|answer| Outcome::Health(Ok(answer)))
             }
             Target::Validate(id) => decode_validate(response.body).map(|answer| {
@@ -412,7 +447,8 @@ impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
             self.breakers[call.target.endpoint() as usize].release(permit);
         }
         if !call.is_finished() {
-            call.phase = Phase::Finished(unanswered_outcome(call, Unanswered::Cancelled));
+            let outcome = unanswered_outcome(call, Unanswered::Cancelled, self.keys_honoured());
+            call.phase = Phase::Finished(outcome);
         }
     }
 
@@ -435,18 +471,22 @@ impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
         self.breaker_moved(endpoint, transition);
         call.last_failure = Some(Failure::InvalidResponse);
         call.may_have_arrived = true;
-        if call.target.idempotent() && self.retry(call, Failure::InvalidResponse, None, now) {
+        let honoured = self.keys_honoured();
+        if call.target.idempotent(honoured) && self.retry(call, Failure::InvalidResponse, None, now)
+        {
             return;
         }
         self.stats.endpoints[endpoint as usize].failed += 1;
         let outcome = match call.target {
-            Target::Mint { key: None, .. } => Outcome::Mint(Err(MintError::InvalidAnswer(error))),
-            Target::Mint { key, .. } => Outcome::Mint(Err(MintError::OutcomeUnknown {
+            Target::Mint { .. } if !call.target.idempotent(honoured) => {
+                Outcome::Mint(Err(MintError::InvalidAnswer(error)))
+            }
+            Target::Mint { .. } => Outcome::Mint(Err(MintError::OutcomeUnknown {
                 last: Failure::InvalidResponse,
                 attempts: call.attempts,
-                key,
+                key: call.target.resend_key(honoured),
             })),
-            Target::Health | Target::Malformed => {
+            Target::Health { .. } | Target::Malformed => {
                 Outcome::Health(Err(HealthError::InvalidAnswer(error)))
             }
             Target::Validate(id) => {
@@ -489,14 +529,16 @@ impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
             let moved = self.health.on_passive_success(now);
             self.health_moved(moved);
         }
-        if failure.is_retryable(call.target.idempotent())
+        if failure.is_retryable(call.target.idempotent(self.keys_honoured()))
             && self.retry(call, failure, retry_after, now)
         {
             return;
         }
         self.stats.endpoints[endpoint as usize].failed += 1;
         let outcome = match call.target {
-            Target::Mint { .. } => Outcome::Mint(Err(mint_error(call, failure, error))),
+            Target::Mint { .. } => {
+                Outcome::Mint(Err(mint_error(call, failure, error, self.keys_honoured())))
+            }
             _ => {
                 let unanswered = Unanswered::Failed {
                     last: failure,
@@ -562,7 +604,7 @@ impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
         reason: Unanswered,
         now: Instant,
     ) -> Outcome {
-        let outcome = unanswered_outcome(call, reason);
+        let outcome = unanswered_outcome(call, reason, self.keys_honoured());
         if let Outcome::Validation(_) = outcome {
             self.stats.local_only += 1;
         }
@@ -629,17 +671,17 @@ impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
 /// How a call ends when the service was not asked or did not answer: a validation
 /// keeps its local verdict, explicitly local-only; a mint whose earlier attempt may have
 /// reached the service has an unknown outcome; other mints and health checks fail.
-fn unanswered_outcome(call: &Call, reason: Unanswered) -> Outcome {
+fn unanswered_outcome(call: &Call, reason: Unanswered, keys_honoured: bool) -> Outcome {
     match call.target {
-        Target::Mint { key, .. } if call.may_have_arrived => {
+        Target::Mint { .. } if call.may_have_arrived => {
             Outcome::Mint(Err(MintError::OutcomeUnknown {
                 last: call.last_failure.unwrap_or(Failure::NoResponse),
                 attempts: call.attempts,
-                key,
+                key: call.target.resend_key(keys_honoured),
             }))
         }
         Target::Mint { .. } => Outcome::Mint(Err(MintError::Unavailable(reason))),
-        Target::Health | Target::Malformed => {
+        Target::Health { .. } | Target::Malformed => {
             Outcome::Health(Err(HealthError::Unavailable(reason)))
         }
         Target::Validate(id) => Outcome::Validation(Validation::LocalOnly {
@@ -667,7 +709,12 @@ fn finished(target: Target, now: Instant, outcome: Outcome) -> Call {
 /// The error of a mint whose last attempt failed and will not be retried. Once any
 /// attempt may have reached the service, the outcome is unknown unless the last answer
 /// itself says what happened.
-fn mint_error(call: &Call, failure: Failure, error: Option<ErrorBody>) -> MintError {
+fn mint_error(
+    call: &Call,
+    failure: Failure,
+    error: Option<ErrorBody>,
+    keys_honoured: bool,
+) -> MintError {
     let attempts = call.attempts;
     match (failure, call.fallback) {
         (Failure::Status(status @ (401 | 403)), _) => MintError::Unauthorized { status },
@@ -683,7 +730,7 @@ fn mint_error(call: &Call, failure: Failure, error: Option<ErrorBody>) -> MintEr
         _ if call.may_have_arrived => MintError::OutcomeUnknown {
             last: failure,
             attempts,
-            key: call.idempotency_key().copied(),
+            key: call.target.resend_key(keys_honoured),
         },
         (Failure::Fallback(FallbackCode::RATE_LIMITED), Some(fallback)) => {
             MintError::RateLimited { fallback, attempts }

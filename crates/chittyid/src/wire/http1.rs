@@ -27,6 +27,8 @@ pub struct Head<'a> {
     pub status: u16,
     /// The raw `Retry-After` value.
     pub retry_after: Option<&'a [u8]>,
+    /// The raw `Idempotency-Key` value (a service that honours keys echoes them).
+    pub idempotency_key: Option<&'a [u8]>,
     /// How the body is delimited.
     pub framing: Framing,
     /// Bytes of the head, blank line included: the body starts here.
@@ -118,7 +120,8 @@ pub fn parse_head(buf: &[u8], capacity: usize) -> Result<Option<Head<'_>>, Http1
             as u16,
         _ => return Err(Http1Error::BadStatusLine),
     };
-    let (mut retry_after, mut length, mut chunked) = (None, None, false);
+    let (mut retry_after, mut idempotency_key) = (None, None);
+    let (mut length, mut chunked) = (None, false);
     for (count, line) in lines.enumerate() {
         if count >= MAX_HEADERS {
             return Err(Http1Error::HeadTooLarge);
@@ -146,6 +149,8 @@ pub fn parse_head(buf: &[u8], capacity: usize) -> Result<Option<Head<'_>>, Http1
             chunked = value.eq_ignore_ascii_case(b"chunked");
         } else if name.eq_ignore_ascii_case(b"retry-after") {
             retry_after = Some(value);
+        } else if name.eq_ignore_ascii_case(b"idempotency-key") {
+            idempotency_key = Some(value);
         }
     }
     let framing = match (chunked, length) {
@@ -157,6 +162,7 @@ pub fn parse_head(buf: &[u8], capacity: usize) -> Result<Option<Head<'_>>, Http1
     Ok(Some(Head {
         status,
         retry_after,
+        idempotency_key,
         framing,
         len: end + 4,
     }))
@@ -263,12 +269,13 @@ mod tests {
 
     #[test]
     fn heads_with_length_chunked_and_close_framing() {
-        let buf = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nRetry-After: 3\r\n\r\nhello";
+        let buf = b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nRetry-After: 3\r\nIdempotency-Key: k1\r\n\r\nhello";
         let head = parse_head(buf, 512).unwrap().unwrap();
         assert_eq!(
             (head.status, head.framing, head.retry_after),
             (200, Framing::Length(5), Some(&b"3"[..]))
         );
+        assert_eq!(head.idempotency_key, Some(&b"k1"[..]));
         assert_eq!(&buf[head.len..], b"hello");
         let head = parse_head(
             b"HTTP/1.1 503 Service Unavailable\r\ntransfer-encoding: chunked\r\n\r\n",

@@ -229,15 +229,24 @@ impl<'b> Request<'b> {
         })
     }
 
-    /// `GET /health`.
-    pub fn health(buf: &'b mut [u8]) -> Result<Request<'b>, WireError> {
-        let (path, body, _) = build(buf, |c| c.write_str("/health"), |_| Ok(()), "")?;
+    /// `GET /health`, with an `Idempotency-Key` when the engine asks whether the service
+    /// honours keys (one that does echoes it).
+    pub fn health(
+        key: Option<&IdempotencyKey>,
+        buf: &'b mut [u8],
+    ) -> Result<Request<'b>, WireError> {
+        let (path, body, key) = build(
+            buf,
+            |c| c.write_str("/health"),
+            |_| Ok(()),
+            key.map_or("", IdempotencyKey::as_str),
+        )?;
         Ok(Request {
             method: Method::Get,
             path,
             body,
             needs_auth: false,
-            idempotency_key: None,
+            idempotency_key: (!key.is_empty()).then_some(key),
         })
     }
 
@@ -349,7 +358,7 @@ mod tests {
                 .contains("Authorization: Bearer s3cret\r\n")
         );
         let mut buf = [0u8; 64];
-        let req = Request::health(&mut buf).unwrap();
+        let req = Request::health(None, &mut buf).unwrap();
         let n = req
             .write_http1("h", Some(Token::new("s3cret")), &mut out)
             .unwrap();
@@ -364,7 +373,7 @@ mod tests {
             Err(WireError::BufferTooSmall)
         );
         let mut buf = [0u8; 64];
-        let req = Request::health(&mut buf).unwrap();
+        let req = Request::health(None, &mut buf).unwrap();
         let mut out = [0u8; 20];
         assert_eq!(
             req.write_http1("h", None, &mut out),

@@ -35,6 +35,8 @@ pub enum Reply {
         status: u16,
         body: String,
         retry_after: Option<String>,
+        /// The `Idempotency-Key` echoed (a service that honours keys echoes them).
+        key_echo: Option<String>,
         latency_ms: u64,
     },
     /// The connection is refused: nothing was sent.
@@ -59,6 +61,9 @@ pub struct Faults {
     pub fallback: u32,
     pub drop_after_commit: u32,
     pub latency_ms: u64,
+    /// The service ignores `Idempotency-Key` (as id.chitty.cc does): it mints again
+    /// for a repeated key and echoes none.
+    pub ignores_keys: bool,
 }
 
 /// The scripted ID service.
@@ -114,6 +119,7 @@ impl Service {
             status,
             body,
             retry_after: None,
+            key_echo: None,
             latency_ms: self.faults.latency_ms,
         }
     }
@@ -135,7 +141,18 @@ impl Service {
         id
     }
 
+    /// The service's reply to `request`; one that honours keys echoes the request's.
     pub fn receive(&mut self, request: &Request<'_>, now: u64) -> Reply {
+        let mut reply = self.reply_to(request, now);
+        if let Reply::Answer { key_echo, .. } = &mut reply
+            && !self.faults.ignores_keys
+        {
+            *key_echo = request.idempotency_key.map(str::to_string);
+        }
+        reply
+    }
+
+    fn reply_to(&mut self, request: &Request<'_>, now: u64) -> Reply {
         self.received += 1;
         *self
             .by_path
@@ -174,6 +191,7 @@ impl Service {
                 status: 429,
                 body: r#"{"success":false,"error":"RATE_LIMITED"}"#.into(),
                 retry_after: Some(seconds.to_string()),
+                key_echo: None,
                 latency_ms: self.faults.latency_ms,
             };
         }
@@ -207,7 +225,10 @@ impl Service {
             .unwrap();
             return self.answer(200, format!(r#"{{"success":true,"chittyId":"{id}","fallback":true,"errorCode":"MINT_UNAVAILABLE"}}"#));
         }
-        let id = match request.idempotency_key {
+        let key = request
+            .idempotency_key
+            .filter(|_| !self.faults.ignores_keys);
+        let id = match key {
             Some(key) => match self.by_key.get(key) {
                 Some(&id) => id,
                 None => {
@@ -263,7 +284,7 @@ pub struct Sim {
 impl Sim {
     pub fn new(config: EngineConfig, faults: Faults, seed: u64) -> Sim {
         Sim {
-            engine: Engine::with_observer(config, Recorder::default()),
+            engine: Engine::with_observer(config, seed, Recorder::default()),
             service: Service::new(faults, seed ^ 0xABCD),
             now: 0,
             clients: Vec::new(),
@@ -341,11 +362,13 @@ impl Sim {
                     status,
                     body,
                     retry_after,
+                    key_echo,
                     ..
                 } => {
                     let response = Response {
                         status,
                         retry_after: retry_after.as_deref().map(str::as_bytes),
+                        idempotency_key: key_echo.as_deref().map(str::as_bytes),
                         body: body.as_bytes(),
                     };
                     self.engine.on_response(call, response, now);

@@ -12,7 +12,7 @@ use size_probe::input;
 #[allow(unsafe_code)]
 #[unsafe(no_mangle)]
 pub extern "C" fn _start() -> ! {
-    let mut engine: Engine<32> = Engine::new(EngineConfig::default());
+    let mut engine: Engine<32> = Engine::new(EngineConfig::default(), 1);
     let mut buf = [0u8; 320];
     let mut now = Instant::from_millis(0);
     let operations = [
