@@ -452,3 +452,91 @@ fn failures_of_online_commands_go_to_standard_error_in_text_mode() {
     );
     assert!(errors.contains("not sent"), "{errors}");
 }
+
+/// The `n`-th of many distinct well-formed IDs.
+fn distinct_id(n: u32) -> String {
+    let body = format!("03-1-USA-{:04}-T-2611-0", n);
+    let check = chittyid::checksum::compute(&body).unwrap();
+    format!("{body}-{check:02}")
+}
+
+#[test]
+fn with_no_flags_validate_under_thirty_percent_resets_is_authoritative_for_99_percent() {
+    let serving = Serving::start("cli-token", &["--fault", "reset=0.3", "--seed", "5"]);
+    let service = serving.url();
+    let ids: Vec<String> = (0..400).map(distinct_id).collect();
+    let mut args = vec!["validate", "--json", "--service", &service];
+    args.extend(ids.iter().map(String::as_str));
+    let output = chittyid(&args);
+    let verdicts = lines(&output);
+    assert_eq!(verdicts.len(), 400);
+    let authoritative = verdicts
+        .iter()
+        .filter(|v| v["authoritative"] == true && v["valid"] == true)
+        .count();
+    assert!(authoritative >= 396, "{authoritative} of 400 authoritative");
+}
+
+#[test]
+fn with_no_flags_mint_under_thirty_percent_resets_from_a_service_that_honours_keys() {
+    // The strict profile honours keys and says so; the CLI learns it and resends the
+    // mints whose answers were lost, with their keys.
+    let serving = Serving::start(
+        "cli-token",
+        &["--profile", "strict", "--fault", "reset=0.3", "--seed", "5"],
+    );
+    let service = serving.url();
+    let output = chittyid(&[
+        "mint",
+        "--type",
+        "thing",
+        "--count",
+        "100",
+        "--json",
+        "--service",
+        &service,
+        "--token",
+        "cli-token",
+    ]);
+    let records = lines(&output);
+    let summary = &records.last().unwrap()["summary"];
+    let minted = summary["minted"].as_u64().unwrap();
+    assert!(minted >= 99, "{summary}");
+    let mut ids: Vec<&str> = records.iter().filter_map(|r| r["id"].as_str()).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len() as u64, minted, "no duplicates");
+}
+
+#[test]
+fn with_no_flags_mint_under_thirty_percent_resets_from_a_service_that_ignores_keys() {
+    // As id.chitty.cc: a mint whose answer was lost is reported, never sent again.
+    let serving = Serving::start("cli-token", &["--fault", "reset=0.3", "--seed", "5"]);
+    let service = serving.url();
+    let output = chittyid(&[
+        "mint",
+        "--type",
+        "thing",
+        "--count",
+        "100",
+        "--json",
+        "--service",
+        &service,
+        "--token",
+        "cli-token",
+    ]);
+    assert_eq!(output.status.code(), Some(1), "not every ID came back");
+    let records = lines(&output);
+    let summary = &records.last().unwrap()["summary"];
+    assert_eq!(summary["attempts"], 100, "one request per mint: {summary}");
+    let unknown = records
+        .iter()
+        .filter(|r| r["code"] == "outcome_unknown")
+        .count() as u64;
+    assert!(unknown > 0);
+    assert_eq!(
+        summary["minted"].as_u64().unwrap() + unknown,
+        100,
+        "{summary}"
+    );
+}

@@ -491,3 +491,46 @@ async fn with_defaults_one_call_to_a_dead_service_ends_within_two_seconds() {
         one.elapsed()
     );
 }
+
+/// S2 for mints: `count` sequential mints with nothing set, against a service that
+/// honours keys; returns (minted, distinct, requests).
+async fn sequential_mints(server: &Server, count: u32) -> (u32, usize, u64) {
+    let client = builder(server).build().unwrap();
+    let mut ids = Vec::new();
+    for _ in 0..count {
+        if let Ok(MintAnswer::Minted(id)) = client.mint(MintRequest::new(EntityType::Thing)).await {
+            ids.push(id);
+        }
+    }
+    let minted = ids.len() as u32;
+    ids.sort();
+    ids.dedup();
+    (
+        minted,
+        ids.len(),
+        client.stats().engine.endpoints[0].attempts,
+    )
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_defaults_mints_under_thirty_percent_resets_succeed_99_percent() {
+    let server = strict_server(vec![(FaultKind::Reset, 0.3)]).await;
+    let (minted, distinct, requests) = sequential_mints(&server, 500).await;
+    assert!(minted >= 495, "{minted} of 500 minted");
+    assert_eq!(distinct as u32, minted, "no duplicates");
+    assert_eq!(server.stats().mints_committed, u64::from(minted));
+    assert!(requests <= 500 * 150 / 100, "{requests} requests");
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_defaults_mints_under_thirty_percent_503_succeed_99_percent() {
+    // A 503 says nothing was done: retried even before keys are known to be honoured,
+    // so this holds against a service that ignores keys too.
+    let server = server(vec![(FaultKind::Status503, 0.3)]).await;
+    let (minted, distinct, requests) = sequential_mints(&server, 500).await;
+    assert!(minted >= 495, "{minted} of 500 minted");
+    assert_eq!(distinct as u32, minted, "no duplicates");
+    assert!(requests <= 500 * 150 / 100, "{requests} requests");
+    server.shutdown().await;
+}

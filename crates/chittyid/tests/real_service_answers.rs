@@ -296,3 +296,21 @@ fn with_keys_a_mint_refused_by_the_breaker_after_it_may_have_arrived_is_unknown_
         "{last:?}"
     );
 }
+
+#[test]
+fn a_validation_that_ends_local_only_after_unusable_answers_is_counted_as_local_only() {
+    let mut engine: Engine<8> = Engine::new(EngineConfig::default(), 7);
+    let mut now = 0;
+    let (outcome, attempts) = drive(
+        &mut engine,
+        Operation::Validate(b"03-1-USA-5537-P-2602-0-38"),
+        &mut now,
+        |_| Ok((200, r#"{"success":true,"chittyId":"03-1-US"#.into())),
+    );
+    assert!(
+        matches!(outcome, Outcome::Validation(Validation::LocalOnly { .. })),
+        "{outcome:?}"
+    );
+    assert_eq!(attempts, engine.config().retry.max_attempts);
+    assert_eq!(engine.stats().local_only, 1);
+}
