@@ -228,10 +228,8 @@ pub(super) enum Target {
     },
     Validate(ChittyId),
     /// A health check; while the engine is learning whether the service honours
-    /// idempotency keys, it carries one as a probe (a GET is harmless to repeat).
-    Health {
-        key: Option<IdempotencyKey>,
-    },
+    /// idempotency keys, it carries the engine's probe key (a GET is harmless to repeat).
+    Health,
     /// A validation refused by the local parser (finished before it began).
     Malformed,
 }
@@ -241,7 +239,7 @@ impl Target {
         match self {
             Target::Mint { .. } => Endpoint::Mint,
             Target::Validate(_) | Target::Malformed => Endpoint::Validate,
-            Target::Health { .. } => Endpoint::Health,
+            Target::Health => Endpoint::Health,
         }
     }
 

@@ -70,6 +70,8 @@ pub struct Engine<const CACHE: usize, O: Observer = NoObserver> {
     rng: Rng,
     /// The service has echoed an idempotency key: it honours keys.
     keys_learned: bool,
+    /// The key health checks carry while `keys_learned` is not yet known.
+    probe_key: Option<IdempotencyKey>,
     observer: O,
 }
 
@@ -98,6 +100,7 @@ impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
             stats: Stats::default(),
             rng: Rng::new(seed),
             keys_learned: false,
+            probe_key: None,
             config,
             observer,
         }
@@ -173,7 +176,7 @@ impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
                 key: Some(key),
                 by_caller: true,
             },
-            Operation::Health => Target::Health { key: None },
+            Operation::Health => Target::Health,
             Operation::Validate(text) => match ChittyId::parse_bytes(text) {
                 Err(error) => {
                     self.stats.malformed += 1;
@@ -247,23 +250,42 @@ impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
                 return self.finish_unanswered(call, Unanswered::BreakerOpen { until }, now);
             }
         };
+        self.send(call, permit, now, buf)
+    }
+
+    /// Puts an admitted attempt on the wire: draws a key where one is due, builds the
+    /// request into `buf`. Kept out of [`Engine::poll`] so that its fast paths (done,
+    /// waiting, refused) stay small.
+    #[inline(never)]
+    fn send<'b>(
+        &mut self,
+        call: &mut Call,
+        permit: Permit,
+        now: Instant,
+        buf: &'b mut [u8],
+    ) -> Action<'b> {
+        let endpoint = call.target.endpoint();
         match &mut call.target {
             Target::Mint {
                 key: key @ None, ..
             } if self.config.idempotency_keys != KeyPolicy::Off => {
                 *key = Some(IdempotencyKey::generate(&mut self.rng));
             }
-            Target::Health { key: key @ None }
-                if self.config.idempotency_keys == KeyPolicy::Learn && !self.keys_learned =>
-            {
-                *key = Some(IdempotencyKey::generate(&mut self.rng));
-            }
             _ => {}
+        }
+        if let (Target::Health, None, KeyPolicy::Learn, false) = (
+            &call.target,
+            self.probe_key,
+            self.config.idempotency_keys,
+            self.keys_learned,
+        ) {
+            self.probe_key = Some(IdempotencyKey::generate(&mut self.rng));
         }
         let built = match &call.target {
             Target::Mint { what, key, .. } => Request::mint(what, key.as_ref(), buf),
             Target::Validate(id) => Request::validate(*id, buf),
-            Target::Health { key } => Request::health(key.as_ref(), buf),
+            Target::Health if self.keys_learned => Request::health(None, buf),
+            Target::Health => Request::health(self.probe_key.as_ref(), buf),
             Target::Malformed => Request::health(None, buf),
         };
         let Ok(request) = built else {
@@ -291,8 +313,13 @@ impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
             return;
         };
         let endpoint = call.target.endpoint();
-        if let Target::Mint { key: Some(key), .. } | Target::Health { key: Some(key) } = call.target
-            && response.idempotency_key == Some(key.as_str().as_bytes())
+        let sent_key = match &call.target {
+            Target::Mint { key, .. } => key.as_ref(),
+            Target::Health => self.probe_key.as_ref(),
+            _ => None,
+        };
+        if let (Some(key), Some(echo)) = (sent_key, response.idempotency_key)
+            && echo == key.as_str().as_bytes()
         {
             // The service echoed the key: it honours keys (learned once, kept).
             self.keys_learned = true;
@@ -318,7 +345,7 @@ impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
                 }
                 answer => answer.map(|answer| Outcome::Mint(Ok(answer))),
             },
-            Target::Health { .. } | Target::Malformed => {
+            Target::Health | Target::Malformed => {
                 decode_health(response.body).map(|answer| Outcome::Health(Ok(answer)))
             }
             Target::Validate(id) => decode_validate(response.body).map(|answer| {
@@ -486,7 +513,7 @@ impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
                 attempts: call.attempts,
                 key: call.target.resend_key(honoured),
             })),
-            Target::Health { .. } | Target::Malformed => {
+            Target::Health | Target::Malformed => {
                 Outcome::Health(Err(HealthError::InvalidAnswer(error)))
             }
             Target::Validate(id) => {
@@ -587,6 +614,7 @@ impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
         true
     }
 
+    #[inline(always)]
     fn finish_unanswered(
         &mut self,
         call: &mut Call,
@@ -597,7 +625,7 @@ impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
         Action::Done(self.finish_unanswered_quiet(call, reason, now))
     }
 
-    #[inline]
+    #[inline(always)]
     fn finish_unanswered_quiet(
         &mut self,
         call: &mut Call,
@@ -671,6 +699,7 @@ impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
 /// How a call ends when the service was not asked or did not answer: a validation
 /// keeps its local verdict, explicitly local-only; a mint whose earlier attempt may have
 /// reached the service has an unknown outcome; other mints and health checks fail.
+#[inline(always)]
 fn unanswered_outcome(call: &Call, reason: Unanswered, keys_honoured: bool) -> Outcome {
     match call.target {
         Target::Mint { .. } if call.may_have_arrived => {
@@ -681,7 +710,7 @@ fn unanswered_outcome(call: &Call, reason: Unanswered, keys_honoured: bool) -> O
             }))
         }
         Target::Mint { .. } => Outcome::Mint(Err(MintError::Unavailable(reason))),
-        Target::Health { .. } | Target::Malformed => {
+        Target::Health | Target::Malformed => {
             Outcome::Health(Err(HealthError::Unavailable(reason)))
         }
         Target::Validate(id) => Outcome::Validation(Validation::LocalOnly {
@@ -693,6 +722,7 @@ fn unanswered_outcome(call: &Call, reason: Unanswered, keys_honoured: bool) -> O
 }
 
 /// A call that ended before it began.
+#[inline(always)]
 fn finished(target: Target, now: Instant, outcome: Outcome) -> Call {
     Call {
         target,

@@ -30,15 +30,7 @@ pub extern "C" fn _start() -> ! {
                     2 => engine.on_invalid_response(&mut call, now),
                     _ => {
                         let body = core::hint::black_box(input());
-                        engine.on_response(
-                            &mut call,
-                            Response {
-                                status: 200,
-                                retry_after: None,
-                                body,
-                            },
-                            now,
-                        );
+                        engine.on_response(&mut call, Response::new(200, body), now);
                     }
                 },
                 Action::WaitUntil(at) => now = at,
