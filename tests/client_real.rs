@@ -287,3 +287,52 @@ async fn an_outage_of_the_minting_back_end_gives_pending_ids_and_opens_the_break
     );
     server.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_back_end_slower_than_the_time_out_loses_nothing_when_keys_are_honoured() {
+    // The strict profile honours keys and says so (the client learns it from its first
+    // health check); its mints take 1.5 s and complete after the caller gives up. The
+    // client gives an attempt 0.4 s: a setting, because this test is about what is
+    // resent, not about the defaults' time-out.
+    let server = start(Profile::Strict, |c| {
+        c.backend_latency = Latency {
+            base: Duration::from_millis(1_500),
+            jitter: Duration::ZERO,
+        };
+    })
+    .await;
+    let client = Client::builder()
+        .service_url(server.url())
+        .token(TOKEN)
+        .attempt_timeout(Duration::from_millis(400))
+        .build()
+        .unwrap();
+    while !client.stats().keys_honoured {
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let mut keys = Vec::new();
+    for _ in 0..2 {
+        match client.mint(MintRequest::new(EntityType::Thing)).await {
+            Err(MintError::OutcomeUnknown { key: Some(key), .. }) => keys.push(key),
+            other => panic!("{other:?}"),
+        }
+    }
+    // Every attempt of a call carried its key: one commit per call, however many sends.
+    tokio::time::sleep(Duration::from_millis(2_000)).await;
+    assert_eq!(server.stats().mints_committed, 2, "{:?}", server.stats());
+    // Resent with its key once the service is quick again, each call gets its ID.
+    server.faults().set_backend_latency(Latency::default());
+    let mut ids = Vec::new();
+    for key in keys {
+        let again = client
+            .mint_with_key(MintRequest::new(EntityType::Thing), key)
+            .await;
+        let Ok(MintAnswer::Minted(id)) = again else {
+            panic!("{again:?}");
+        };
+        ids.push(id);
+    }
+    assert_ne!(ids[0], ids[1]);
+    assert_eq!(server.stats().mints_committed, 2, "nothing minted twice");
+    server.shutdown().await;
+}
