@@ -13,7 +13,10 @@ use serde_json::{Value, json};
 
 use super::commit::{CommitError, commit};
 use super::gate::{Counter, MintFault};
-use super::{ApiError, AppState, Shared, components, error, json_object, storage_failed};
+use super::{
+    ApiError, AppState, Shared, components, error, json_object, requested_jurisdiction,
+    storage_failed,
+};
 use crate::auth::authorized;
 use crate::clock::{rfc3339, unix_millis};
 use crate::config::FaultKind;
@@ -72,19 +75,13 @@ fn mint_spec(
     };
     let jurisdiction = match text(&["jurisdiction"]) {
         None | Some(Value::Null) => defaults.jurisdiction,
-        Some(v) => v
-            .as_str()
-            .map(str::to_ascii_uppercase)
-            .and_then(|s| <[u8; 3]>::try_from(s.as_bytes()).ok())
-            .and_then(Jurisdiction::new)
-            .filter(|j| !j.is_fallback_marker())
-            .ok_or_else(|| {
-                error(
-                    StatusCode::BAD_REQUEST,
-                    "INVALID_JURISDICTION",
-                    format!("jurisdiction {v} is not three letters"),
-                )
-            })?,
+        Some(v) => requested_jurisdiction(v).ok_or_else(|| {
+            error(
+                StatusCode::BAD_REQUEST,
+                "INVALID_JURISDICTION",
+                format!("jurisdiction {v} is not three letters"),
+            )
+        })?,
     };
     let trust_level = match text(&["trust", "trustLevel", "trust_level"]) {
         None | Some(Value::Null) => defaults.trust_level,

@@ -166,6 +166,16 @@ async fn json_object(
     }
 }
 
+/// A requested jurisdiction: three letters in any case, not the fallback marker `ERR`.
+pub(crate) fn requested_jurisdiction(value: &Value) -> Option<chittyid::Jurisdiction> {
+    value
+        .as_str()
+        .map(str::to_ascii_uppercase)
+        .and_then(|s| <[u8; 3]>::try_from(s.as_bytes()).ok())
+        .and_then(chittyid::Jurisdiction::new)
+        .filter(|j| !j.is_fallback_marker())
+}
+
 /// An ID's segments as the service names them in answers.
 pub fn components(id: ChittyId) -> Value {
     json!({

@@ -5,11 +5,11 @@
 //! Without region, jurisdiction or trust it chooses 1, USA and 0 (on loopback that is
 //! "from the caller's country").
 
-use chittyid::{EntityType, Jurisdiction, Region, TrustLevel};
+use chittyid::{EntityType, Region, TrustLevel};
 use serde_json::{Value, json};
 
 use super::Reply;
-use crate::api::{AppState, components, default_spec};
+use crate::api::{AppState, components, default_spec, requested_jurisdiction};
 use crate::auth::bearer_authorized;
 use crate::clock::{rfc3339, unix_millis};
 use crate::store::{MintSpec, Minted, StoreError};
@@ -47,12 +47,7 @@ fn fields(request: &Value) -> Result<Chosen, Reply> {
     };
     let jurisdiction = match present("jurisdiction") {
         None => defaults.jurisdiction,
-        Some(v) => v
-            .as_str()
-            .map(str::to_ascii_uppercase)
-            .and_then(|s| <[u8; 3]>::try_from(s.as_bytes()).ok())
-            .and_then(Jurisdiction::new)
-            .filter(|j| !j.is_fallback_marker())
+        Some(v) => requested_jurisdiction(v)
             .ok_or_else(|| bad(format!("jurisdiction {v} is not three letters")))?,
     };
     let trust_level = match present("trust") {
