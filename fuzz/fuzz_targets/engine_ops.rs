@@ -67,6 +67,7 @@ fuzz_target!(|data: &[u8]| {
                     let operation = match op % 10 {
                         0 => Operation::Validate(INPUTS[usize::from(arg) % INPUTS.len()]),
                         1 => Operation::Mint(MintRequest::new(EntityType::Person)),
+                        _ if arg & 1 == 1 => Operation::HealthCheck,
                         _ => Operation::Health,
                     };
                     let call = engine.begin(operation, now);

@@ -208,7 +208,8 @@ impl Client {
         }
     }
 
-    /// Asks the service's health endpoint (this also feeds the health monitor).
+    /// Asks the service's health endpoint. Its answer is the caller's: it is not one of
+    /// the health monitor's checks (those run in the client's own task).
     pub async fn health(&self) -> Result<HealthAnswer, HealthError> {
         match self
             .call(Operation::Health)
@@ -359,7 +360,7 @@ async fn health_task(client: Weak<Inner>, stop: Arc<StopSignal>, wake: Arc<Notif
         let poll = lock(&inner.engine).health_poll(inner.clock.now());
         match poll {
             HealthPoll::CheckNow { .. } => {
-                let checked = drive(&inner, Operation::Health);
+                let checked = drive(&inner, Operation::HealthCheck);
                 tokio::select! {
                     _ = checked => {}
                     _ = stop.wait() => return,

@@ -515,16 +515,21 @@ fn flapping_service_keeps_the_probe_limit_and_recovers() {
 fn health_monitor_runs_through_the_engine_and_counts_passive_signals() {
     use chittyid::resilience::{HealthPoll, HealthState, Instant};
     let mut sim = Sim::new(EngineConfig::default(), Faults::default(), 1);
-    let HealthPoll::CheckNow { .. } = sim.engine.health_poll(Instant::from_millis(0)) else {
+    let HealthPoll::CheckNow { deadline } = sim.engine.health_poll(Instant::from_millis(0)) else {
         panic!()
     };
-    sim.start(Operation::Health);
+    // The monitor's check has the monitor's own time-out, not the call deadline.
+    assert_eq!(deadline, Instant::from_millis(5_000));
+    let c = sim.start(Operation::HealthCheck);
+    assert_eq!(sim.clients[c].call.deadline(), deadline);
     sim.run();
     assert_eq!(sim.engine.health_state(), HealthState::Connected);
     assert_eq!(
         sim.engine.health_poll(Instant::from_millis(10)),
         HealthPoll::WaitUntil(Instant::from_millis(30_000))
     );
+    // A caller's own health call is not one of the monitor's checks.
+    sim.call(Operation::Health);
     let stats = sim.engine.stats();
     assert_eq!(
         (
@@ -533,5 +538,9 @@ fn health_monitor_runs_through_the_engine_and_counts_passive_signals() {
             stats.connections
         ),
         (1, 1, 1)
+    );
+    assert_eq!(
+        sim.engine.health_poll(Instant::from_millis(10)),
+        HealthPoll::WaitUntil(Instant::from_millis(30_000))
     );
 }

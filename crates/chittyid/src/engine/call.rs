@@ -20,8 +20,14 @@ pub enum Operation<'a> {
     MintWithKey(MintRequest, IdempotencyKey),
     /// Validate this text (checked locally first).
     Validate(&'a [u8]),
-    /// Check the service's health.
+    /// Check the service's health, for the caller. It does not count as one of the
+    /// health monitor's checks.
     Health,
+    /// The health monitor's own check: begin it when [`super::Engine::health_poll`]
+    /// says [`crate::resilience::HealthPoll::CheckNow`]. Its deadline is the monitor's
+    /// time-out (default 5 s), not the call deadline, and its outcome moves the
+    /// monitor.
+    HealthCheck,
 }
 
 /// What the adapter must do next for a call.
@@ -227,9 +233,12 @@ pub(super) enum Target {
         by_caller: bool,
     },
     Validate(ChittyId),
-    /// A health check; while the engine is learning whether the service honours
-    /// idempotency keys, it carries the engine's probe key (a GET is harmless to repeat).
-    Health,
+    /// A health check (the monitor's own when `monitor`); while the engine is learning
+    /// whether the service honours idempotency keys, it carries the engine's probe key
+    /// (a GET is harmless to repeat).
+    Health {
+        monitor: bool,
+    },
     /// A validation refused by the local parser (finished before it began).
     Malformed,
 }
@@ -239,7 +248,7 @@ impl Target {
         match self {
             Target::Mint { .. } => Endpoint::Mint,
             Target::Validate(_) | Target::Malformed => Endpoint::Validate,
-            Target::Health => Endpoint::Health,
+            Target::Health { .. } => Endpoint::Health,
         }
     }
 

@@ -157,11 +157,16 @@ impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
     /// Starts a call at `now`. A validation is checked locally first: a malformed ID,
     /// or one whose answer is cached, is finished at once without the network.
     pub fn begin(&mut self, operation: Operation<'_>, now: Instant) -> Call {
-        let deadline = now.saturating_add(self.config.call_deadline);
+        // The monitor's check has the monitor's time-out; every other call the deadline.
+        let budget = match operation {
+            Operation::HealthCheck => self.config.health.timeout.min(self.config.call_deadline),
+            _ => self.config.call_deadline,
+        };
+        let deadline = now.saturating_add(budget);
         let endpoint = match operation {
             Operation::Mint(_) | Operation::MintWithKey(..) => Endpoint::Mint,
             Operation::Validate(_) => Endpoint::Validate,
-            Operation::Health => Endpoint::Health,
+            Operation::Health | Operation::HealthCheck => Endpoint::Health,
         };
         self.stats.endpoints[endpoint as usize].calls += 1;
         let target = match operation {
@@ -176,7 +181,8 @@ impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
                 key: Some(key),
                 by_caller: true,
             },
-            Operation::Health => Target::Health,
+            Operation::Health => Target::Health { monitor: false },
+            Operation::HealthCheck => Target::Health { monitor: true },
             Operation::Validate(text) => match ChittyId::parse_bytes(text) {
                 Err(error) => {
                     self.stats.malformed += 1;
@@ -273,7 +279,7 @@ impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
             }
             _ => {}
         }
-        if let (Target::Health, None, KeyPolicy::Learn, false) = (
+        if let (Target::Health { .. }, None, KeyPolicy::Learn, false) = (
             &call.target,
             self.probe_key,
             self.config.idempotency_keys,
@@ -284,8 +290,8 @@ impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
         let built = match &call.target {
             Target::Mint { what, key, .. } => Request::mint(what, key.as_ref(), buf),
             Target::Validate(id) => Request::validate(*id, buf),
-            Target::Health if self.keys_learned => Request::health(None, buf),
-            Target::Health => Request::health(self.probe_key.as_ref(), buf),
+            Target::Health { .. } if self.keys_learned => Request::health(None, buf),
+            Target::Health { .. } => Request::health(self.probe_key.as_ref(), buf),
             Target::Malformed => Request::health(None, buf),
         };
         let Ok(request) = built else {
@@ -315,7 +321,7 @@ impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
         let endpoint = call.target.endpoint();
         let sent_key = match &call.target {
             Target::Mint { key, .. } => key.as_ref(),
-            Target::Health => self.probe_key.as_ref(),
+            Target::Health { .. } => self.probe_key.as_ref(),
             _ => None,
         };
         if let (Some(key), Some(echo)) = (sent_key, response.idempotency_key)
@@ -345,7 +351,7 @@ impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
                 }
                 answer => answer.map(|answer| Outcome::Mint(Ok(answer))),
             },
-            Target::Health | Target::Malformed => {
+            Target::Health { .. } | Target::Malformed => {
                 decode_health(response.body).map(|answer| Outcome::Health(Ok(answer)))
             }
             Target::Validate(id) => decode_validate(response.body).map(|answer| {
@@ -474,6 +480,9 @@ impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
             self.breakers[call.target.endpoint() as usize].release(permit);
         }
         if !call.is_finished() {
+            if let Target::Health { monitor: true } = call.target {
+                self.health.abandon_check();
+            }
             let outcome = unanswered_outcome(call, Unanswered::Cancelled, self.keys_honoured());
             call.phase = Phase::Finished(outcome);
         }
@@ -513,7 +522,7 @@ impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
                 attempts: call.attempts,
                 key: call.target.resend_key(honoured),
             })),
-            Target::Health | Target::Malformed => {
+            Target::Health { .. } | Target::Malformed => {
                 Outcome::Health(Err(HealthError::InvalidAnswer(error)))
             }
             Target::Validate(id) => {
@@ -649,8 +658,9 @@ impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
                 .latency
                 .record(latency);
         }
-        if let Outcome::Health(result) = outcome
-            && call.attempts > 0
+        // Only the monitor's own checks are its checks (a user's health call is not),
+        // and every one of them ends one, sent or not, so that it never waits for ever.
+        if let (Outcome::Health(result), Target::Health { monitor: true }) = (outcome, call.target)
         {
             let healthy = matches!(result, Ok(answer) if answer.healthy);
             self.stats.health_checks += 1;
@@ -710,7 +720,7 @@ fn unanswered_outcome(call: &Call, reason: Unanswered, keys_honoured: bool) -> O
             }))
         }
         Target::Mint { .. } => Outcome::Mint(Err(MintError::Unavailable(reason))),
-        Target::Health | Target::Malformed => {
+        Target::Health { .. } | Target::Malformed => {
             Outcome::Health(Err(HealthError::Unavailable(reason)))
         }
         Target::Validate(id) => Outcome::Validation(Validation::LocalOnly {

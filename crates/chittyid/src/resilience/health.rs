@@ -135,6 +135,12 @@ impl HealthMonitor {
         (HealthPoll::CheckNow { deadline }, transition)
     }
 
+    /// The active check was abandoned (its caller went away) without a verdict: the
+    /// next poll may start another.
+    pub fn abandon_check(&mut self) {
+        self.check_in_flight = false;
+    }
+
     /// Reports the end of an active check.
     pub fn on_check(
         &mut self,
