@@ -7,6 +7,7 @@ use std::time::Duration;
 use chittyid::EntityType;
 use chittyid::engine::{Endpoint, EngineConfig};
 use chittyid::resilience::{BreakerConfig, BreakerState, RetryConfig};
+use chittyid::wire::Request;
 use chittyid_embassy::{
     Buffers, Client, MintAnswer, MintError, MintRequest, Unanswered, Validation,
 };
@@ -218,5 +219,38 @@ async fn a_probe_abandoned_by_its_caller_gives_its_slot_back() {
         client.engine().breaker_state(Endpoint::Validate),
         BreakerState::Closed
     );
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_long_token_mints_in_a_buffer_sized_by_the_published_maximum() {
+    // A 3 KiB bearer token (a JWT, say): the request buffer follows from
+    // `Request::max_http1_len`, and every mint is sent and answered.
+    let token = "j".repeat(3 * 1024);
+    let server = Server::start(ServerConfig {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        tokens: vec![token.clone()],
+        ..ServerConfig::default()
+    })
+    .await
+    .unwrap();
+    let host = server.addr().to_string();
+    let mut request = vec![0u8; Request::max_http1_len(host.len(), token.len())];
+    let mut response = [0u8; 4096];
+    let mut client: Client<'_, Tcp, 32> = Client::new(
+        config(),
+        seed(),
+        Tcp(server.addr()),
+        &host,
+        Some(&token),
+        Buffers {
+            request: &mut request,
+            response: &mut response,
+        },
+    );
+    for _ in 0..3 {
+        let minted = client.mint(MintRequest::new(EntityType::Event)).await;
+        assert!(matches!(minted, Ok(MintAnswer::Minted(_))), "{minted:?}");
+    }
     server.shutdown().await;
 }

@@ -8,6 +8,7 @@
 //!   failing when one is over its budget.
 //! - `qemu`: the firmware self-test on an emulated Cortex-M, compared with the host's.
 //! - `miri`: the core's tests under Miri.
+//! - `wasm`: the WebAssembly npm package in `crates/chittyid-wasm/pkg/`.
 
 mod bench;
 mod ci;
@@ -17,6 +18,7 @@ mod fuzz;
 mod miri;
 mod qemu;
 mod size;
+mod wasm;
 
 use std::process::ExitCode;
 
@@ -30,7 +32,11 @@ fn main() -> ExitCode {
         Some("size") => size::run(),
         Some("qemu") => qemu::run(),
         Some("miri") => miri::run(),
-        _ => Err("usage: cargo xtask ci | fuzz [--seconds N] | bench | size".to_string()),
+        Some("wasm") => wasm::run(),
+        _ => Err(
+            "usage: cargo xtask ci | fuzz [--seconds N] | bench | size | qemu | miri | wasm"
+                .to_string(),
+        ),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -6,7 +6,7 @@ use chittyid::engine::{
     Response, Stats, Validation,
 };
 use chittyid::resilience::Instant;
-use chittyid::wire::{HealthAnswer, MintAnswer, MintRequest, Token};
+use chittyid::wire::{HealthAnswer, MintAnswer, MintRequest, Request, Token};
 use embassy_time::{Timer, with_deadline};
 
 use crate::exchange::{ExchangeError, exchange};
@@ -43,8 +43,10 @@ fn embassy(at: Instant) -> embassy_time::Instant {
     embassy_time::Instant::from_millis(at.as_millis())
 }
 
-/// The caller's memory for one request and its answer (`request` at least 512 bytes,
-/// `response` at least 1 KiB).
+/// The caller's memory for one request and its answer: `request` at least
+/// [`Request::max_http1_len`]`(host.len(), token.len())` bytes (about 400 with a short
+/// token; a request that does not fit ends as `BufferTooSmall` and is never sent), and
+/// `response` at least 1 KiB (larger answers are refused).
 #[derive(Debug)]
 pub struct Buffers<'a> {
     /// The HTTP/1.1 request is written here.
@@ -53,9 +55,8 @@ pub struct Buffers<'a> {
     pub response: &'a mut [u8],
 }
 
-/// The client. `CACHE` validation answers are kept; the buffers are the caller's
-/// (`request` at least 512 bytes, `response` at least 1 KiB; larger answers are refused,
-/// and a request that does not fit ends as [`Unanswered::BufferTooSmall`]). A call's
+/// The client. `CACHE` validation answers are kept; the buffers are the caller's (see
+/// [`Buffers`]; a request that does not fit ends as [`Unanswered::BufferTooSmall`]). A call's
 /// future may be dropped at any point (a time-out around it, a `select`): the engine is
 /// told, and a breaker probe it held is given back.
 ///
@@ -152,7 +153,7 @@ impl<'a, C: Connect, const CACHE: usize, O: Observer> Client<'a, C, CACHE, O> {
         let call = engine.begin(operation, now());
         let mut guard = CallGuard { engine, call };
         let CallGuard { engine, call } = &mut guard;
-        let mut scratch = [0u8; 320];
+        let mut scratch = [0u8; Request::MAX_PARTS];
         loop {
             let (length, timeout_at) = match engine.poll(call, now(), &mut scratch) {
                 Action::Done(outcome) => return outcome,
@@ -163,7 +164,11 @@ impl<'a, C: Connect, const CACHE: usize, O: Observer> Client<'a, C, CACHE, O> {
                 Action::Send {
                     request: outgoing,
                     timeout_at,
-                } => (outgoing.write_http1(host, *token, request), timeout_at),
+                    // A connection per request: `Connection: close`.
+                } => (
+                    outgoing.write_http1(host, *token, true, request),
+                    timeout_at,
+                ),
             };
             let Ok(length) = length else {
                 // The request does not fit the caller's buffer: nothing was sent, and no

@@ -292,7 +292,7 @@ enum Step {
 async fn drive(inner: &Inner, operation: Operation<'_>) -> Outcome {
     let call = lock(&inner.engine).begin(operation, inner.clock.now());
     let mut guard = CallGuard { inner, call };
-    let mut buf = [0u8; 512];
+    let mut buf = [0u8; chittyid::wire::Request::MAX_PARTS];
     loop {
         let step = {
             let mut engine = lock(&inner.engine);

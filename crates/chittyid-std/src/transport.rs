@@ -93,10 +93,7 @@ impl Transport {
             .method(method)
             .uri(format!("{}{}", self.base, outgoing.path))
             .header("accept", "application/json")
-            .header(
-                "user-agent",
-                concat!("chittyid-rs/", env!("CARGO_PKG_VERSION")),
-            );
+            .header("user-agent", chittyid::wire::USER_AGENT);
         if outgoing.needs_auth
             && let Some(token) = &self.token
         {

@@ -10,5 +10,5 @@ pub use decode::{
     ErrorBody, HealthAnswer, JsonError, MAX_BODY, MAX_DEPTH, MintAnswer, ValidateAnswer, WireError,
     decode_error, decode_health, decode_mint, decode_validate,
 };
-pub use request::{IdempotencyKey, Method, MintRequest, Request, Token};
+pub use request::{IdempotencyKey, Method, MintRequest, Request, Token, USER_AGENT};
 pub use text::Text;

@@ -90,6 +90,9 @@ impl defmt::Format for IdempotencyKey {
     }
 }
 
+/// The `User-Agent` every adapter sends.
+pub const USER_AGENT: &str = concat!("chittyid-rs/", env!("CARGO_PKG_VERSION"));
+
 /// A bearer token. Its `Debug` never shows it, and nothing in this crate prints it.
 #[derive(Clone, Copy)]
 pub struct Token<'a>(&'a str);
@@ -250,13 +253,34 @@ impl<'b> Request<'b> {
         })
     }
 
-    /// The whole HTTP/1.1 request (head and body) for `host`, into `out`, with
-    /// `Connection: close`; the token is sent only when the request needs it. Returns the
-    /// length written.
+    /// The most bytes a request's parts (path, body and key) take in the buffer the
+    /// engine builds them in: the longest mint (every field set, a key) fits, as a test
+    /// shows. Give [`crate::engine::Engine::poll`] at least this much.
+    pub const MAX_PARTS: usize = 128;
+
+    /// The most bytes [`Request::write_http1`] writes for a `Host` of `host` bytes and a
+    /// token of `token` bytes: size an adapter's request buffer with it (a longer token
+    /// needs a larger buffer; a request that does not fit is never sent).
+    pub const fn max_http1_len(host: usize, token: usize) -> usize {
+        const FIXED: usize = "POST  HTTP/1.1\r\nHost: \r\n".len()
+            + "Accept: application/json\r\nUser-Agent: \r\n".len()
+            + USER_AGENT.len()
+            + "Connection: close\r\n".len()
+            + "Authorization: Bearer \r\n".len()
+            + "Idempotency-Key: \r\n".len()
+            + "Content-Type: application/json\r\nContent-Length: 000\r\n\r\n".len();
+        FIXED + host + token + Request::MAX_PARTS
+    }
+
+    /// The whole HTTP/1.1 request (head and body) for `host`, into `out`; the token is
+    /// sent only when the request carries it, and `Connection: close` when the adapter
+    /// opens a connection per request (`close`). Returns the length written. At most
+    /// [`Request::max_http1_len`] bytes.
     pub fn write_http1(
         &self,
         host: &str,
         token: Option<Token<'_>>,
+        close: bool,
         out: &mut [u8],
     ) -> Result<usize, WireError> {
         let mut c = Cursor { out, at: 0 };
@@ -267,10 +291,13 @@ impl<'b> Request<'b> {
                 self.method.as_str(),
                 self.path
             )?;
-            // One request per connection: firmware adapters open a connection per attempt.
-            c.write_str(
-                "Accept: application/json\r\nUser-Agent: chittyid-rs\r\nConnection: close\r\n",
+            write!(
+                c,
+                "Accept: application/json\r\nUser-Agent: {USER_AGENT}\r\n"
             )?;
+            if close {
+                c.write_str("Connection: close\r\n")?;
+            }
             if let (true, Some(token)) = (self.needs_auth, token) {
                 write!(c, "Authorization: Bearer {}\r\n", token.expose())?;
             }
@@ -325,7 +352,7 @@ mod tests {
 
         let mut out = [0u8; 512];
         let n = req
-            .write_http1("127.0.0.1:80", Some(Token::new("s3cret")), &mut out)
+            .write_http1("127.0.0.1:80", Some(Token::new("s3cret")), true, &mut out)
             .unwrap();
         let text = core::str::from_utf8(&out[..n]).unwrap();
         assert!(text.starts_with(
@@ -350,7 +377,7 @@ mod tests {
         assert_eq!(req.body, br#"{"id":"03-1-USA-5537-P-2602-0-38"}"#);
         let mut out = [0u8; 256];
         let n = req
-            .write_http1("h", Some(Token::new("s3cret")), &mut out)
+            .write_http1("h", Some(Token::new("s3cret")), true, &mut out)
             .unwrap();
         assert!(
             core::str::from_utf8(&out[..n])
@@ -360,9 +387,38 @@ mod tests {
         let mut buf = [0u8; 64];
         let req = Request::health(None, &mut buf).unwrap();
         let n = req
-            .write_http1("h", Some(Token::new("s3cret")), &mut out)
+            .write_http1("h", Some(Token::new("s3cret")), true, &mut out)
             .unwrap();
         assert!(!core::str::from_utf8(&out[..n]).unwrap().contains("s3cret"));
+    }
+
+    #[test]
+    fn the_longest_mint_fits_the_published_maxima() {
+        let mut rng = Rng::new(9);
+        let key = IdempotencyKey::generate(&mut rng);
+        let what = MintRequest {
+            region: Some(Region::InternationalWaters),
+            jurisdiction: Jurisdiction::new(*b"ZZZ"),
+            trust_level: Some(TrustLevel::Official),
+            ..MintRequest::new(EntityType::Authority)
+        };
+        let mut parts = [0u8; Request::MAX_PARTS];
+        let req = Request::mint(&what, Some(&key), &mut parts).unwrap();
+        // A long host name and a long bearer token (JWTs run to a few KiB).
+        let host = "h".repeat(253);
+        let token = "t".repeat(4096);
+        let max = Request::max_http1_len(host.len(), token.len());
+        let mut out = std::vec![0u8; max];
+        let n = req
+            .write_http1(&host, Some(Token::new(&token)), true, &mut out)
+            .unwrap();
+        // Within the bound, and close to it: the bound does not waste a small device's RAM.
+        assert!(n <= max && max - n < 32, "{n} of {max}");
+        let mut short = std::vec![0u8; n - 1];
+        assert_eq!(
+            req.write_http1(&host, Some(Token::new(&token)), true, &mut short),
+            Err(WireError::BufferTooSmall)
+        );
     }
 
     #[test]
@@ -376,7 +432,7 @@ mod tests {
         let req = Request::health(None, &mut buf).unwrap();
         let mut out = [0u8; 20];
         assert_eq!(
-            req.write_http1("h", None, &mut out),
+            req.write_http1("h", None, true, &mut out),
             Err(WireError::BufferTooSmall)
         );
         assert_eq!(
