@@ -96,11 +96,17 @@ pub fn check_many_json(text: &str, first_line: f64) -> String {
 }
 
 /// The check value of an ID's body (the 16 characters before `XX`, hyphens allowed) as
-/// `{"value": n}`, or `{"error": {code, segment, offset, message}}`.
+/// `{"value": n}`, or `{"error": {code, segment, offset, message}}` (`invalid_character`,
+/// `body_length`, or `line_too_long` past the input limit).
 #[wasm_bindgen(js_name = checksumJson)]
 pub fn checksum_json(body: &str) -> String {
     let mut out = String::new();
     let mut o = Obj::new(&mut out);
+    if body.len() > record::MAX_LINE {
+        Verdict::TooLong(body.len() as u64).write_error(&mut o);
+        o.end();
+        return out;
+    }
     let readable = body.bytes().filter(|&b| b != b'-').count();
     match checksum::compute(body) {
         Ok(value) if readable == 16 => {
