@@ -12,6 +12,12 @@ import * as raw from "./chittyid_wasm.js";
 // Read from the module at the first call (modules are evaluated before the entry's
 // body, which instantiates the module).
 let MAX_LINE = 0;
+const ENCODER = new TextEncoder();
+const DECODER = new TextDecoder();
+// The module answers with JSON as UTF-8 bytes.
+const json = (bytes) => JSON.parse(DECODER.decode(bytes));
+// Where checkMany encodes each chunk (3 bytes per UTF-16 unit at most).
+let scratch = new Uint8Array(0);
 let CANONICAL = "";
 let CHUNK = 0;
 
@@ -60,7 +66,7 @@ function utf8Length(s) {
 
 // The record of a string too long to copy in: {text, valid, kind, error}.
 function tooLong(s) {
-  return JSON.parse(raw.tooLongJson(s.slice(0, 64), utf8Length(s)));
+  return json(raw.tooLongJson(s.slice(0, 64), utf8Length(s)));
 }
 
 /**
@@ -75,7 +81,7 @@ export function check(id) {
     return record;
   }
   if (raw.isCanonical(id)) return { valid: true, kind: CANONICAL };
-  return JSON.parse(raw.checkJson(id));
+  return json(raw.checkJson(id));
 }
 
 /**
@@ -84,7 +90,7 @@ export function check(id) {
  */
 export function parse(id) {
   text("parse", id);
-  const record = id.length > MAX_LINE ? tooLong(id) : JSON.parse(raw.parseJson(id));
+  const record = id.length > MAX_LINE ? tooLong(id) : json(raw.parseJson(id));
   if (record.error) throw new ChittyIdError(record.error);
   return record;
 }
@@ -130,7 +136,9 @@ export function checkMany(input) {
       }
     }
     const chunk = start === 0 && end === input.length ? input : input.slice(start, end);
-    add(JSON.parse(raw.checkManyJson(chunk, result.total + 1)));
+    if (scratch.length < 3 * chunk.length) scratch = new Uint8Array(3 * CHUNK);
+    const { written } = ENCODER.encodeInto(chunk, scratch);
+    add(json(raw.checkManyBytes(scratch.subarray(0, written), result.total + 1)));
     start = end;
   }
   return result;
@@ -143,7 +151,7 @@ export function checkMany(input) {
  */
 export function checksum(body) {
   text("checksum", body);
-  const record = body.length > MAX_LINE ? tooLong(body) : JSON.parse(raw.checksumJson(body));
+  const record = body.length > MAX_LINE ? tooLong(body) : json(raw.checksumJson(body));
   if (record.error) throw new ChittyIdError(record.error);
   return record.value;
 }

@@ -1,7 +1,6 @@
 //! `checkMany`: newline-separated IDs judged in one call, as `chittyid check --summary
 //! --json` counts them, plus a record for every line that is not valid.
 
-use alloc::string::String;
 use alloc::vec::Vec;
 
 use crate::json::Obj;
@@ -25,9 +24,12 @@ impl Tally {
 
 /// The lines of `text` as `chittyid check` reads a file: split at `\n`, a `\r` before it
 /// dropped (unless the line is over the limit), and no line after a final `\n`.
-pub fn lines(text: &str) -> impl Iterator<Item = &str> {
-    text.split_terminator('\n')
-        .map(|raw| match raw.strip_suffix('\r') {
+pub fn lines(text: &[u8]) -> impl Iterator<Item = &[u8]> {
+    let body = text.strip_suffix(b"\n").unwrap_or(text);
+    let count = if text.is_empty() { 0 } else { usize::MAX };
+    body.split(|&b| b == b'\n')
+        .take(count)
+        .map(|raw| match raw.strip_suffix(b"\r") {
             Some(line) if raw.len() <= MAX_LINE => line,
             _ => raw,
         })
@@ -36,9 +38,9 @@ pub fn lines(text: &str) -> impl Iterator<Item = &str> {
 /// The summary of `text`, numbering its lines from `first_line`:
 /// `{total, valid, invalid, kinds: {kind: count}, invalidLines: [{line, text, valid,
 /// kind, error | fallback}]}`.
-pub fn check_many(text: &str, first_line: u64) -> String {
+pub fn check_many(text: &[u8], first_line: u64) -> Vec<u8> {
     let mut tally = Tally::default();
-    let mut invalid = String::new();
+    let mut invalid = Vec::new();
     let mut total = 0u64;
     for (n, line) in lines(text).enumerate() {
         total += 1;
@@ -49,15 +51,15 @@ pub fn check_many(text: &str, first_line: u64) -> String {
         }
         tally.add(verdict.kind());
         if !invalid.is_empty() {
-            invalid.push(',');
+            invalid.push(b',');
         }
         let mut o = Obj::new(&mut invalid);
         o.num("line", first_line + n as u64)
-            .str("text", shown(line));
+            .text("text", shown(line));
         verdict.write_fields(&mut o);
         o.end();
     }
-    let mut out = String::with_capacity(invalid.len() + 200);
+    let mut out = Vec::with_capacity(invalid.len() + 200);
     let mut o = Obj::new(&mut out);
     let bad: u64 = tally.others.iter().map(|(_, n)| n).sum();
     o.num("total", total)
@@ -77,43 +79,60 @@ pub fn check_many(text: &str, first_line: u64) -> String {
 }
 
 /// The text shown for a line: whole, or its first 64 bytes when it is over the limit
-/// (as the CLI's `id` field).
-pub fn shown(line: &str) -> &str {
-    if line.len() > MAX_LINE {
-        shown_prefix(line)
-    } else {
+/// (as the CLI's `id` field); invalid UTF-8 (never from `TextEncoder`) as U+FFFD.
+pub fn shown(line: &[u8]) -> &[u8] {
+    if line.len() <= MAX_LINE {
         line
+    } else {
+        prefix(line)
     }
 }
 
-/// The first 64 bytes of `text`, cut back to a character boundary.
-pub fn shown_prefix(text: &str) -> &str {
-    text.get(..text.floor_char_boundary(64)).unwrap_or_default()
+/// The first 64 bytes of `line`, cut back to a character boundary.
+pub fn prefix(line: &[u8]) -> &[u8] {
+    // Back to the start of the character that byte 64 is in (continuation bytes are
+    // 0b10xx_xxxx), as `str::floor_char_boundary(64)`.
+    let mut end = 64;
+    while end > 0 && line.get(end).is_some_and(|&b| b & 0xC0 == 0x80) {
+        end -= 1;
+    }
+    line.get(..end).unwrap_or_default()
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::format;
+    use std::string::String;
 
     fn quoted(text: &str) -> String {
-        let mut out = String::new();
-        crate::json::string(&mut out, text);
-        out
+        let mut out = Vec::new();
+        crate::json::string(&mut out, text.as_bytes());
+        String::from_utf8(out).unwrap()
+    }
+
+    #[test]
+    fn overlong_lines_show_64_bytes_cut_at_a_character() {
+        let line = "é".repeat(40_000);
+        assert_eq!(shown(line.as_bytes()), "é".repeat(32).as_bytes());
+        let line = format!("a{}", "é".repeat(40_000));
+        assert_eq!(shown(line.as_bytes()).len(), 63);
     }
 
     #[test]
     fn splits_like_the_cli() {
-        let got: Vec<&str> = lines("a\r\nbb\n\nccc").collect();
-        assert_eq!(got, ["a", "bb", "", "ccc"]);
-        assert_eq!(lines("").count(), 0);
-        assert_eq!(lines("x\n").count(), 1);
-        assert_eq!(lines("\n").count(), 1);
+        let got: Vec<&[u8]> = lines(b"a\r\nbb\n\nccc").collect();
+        assert_eq!(got, [&b"a"[..], b"bb", b"", b"ccc"]);
+        assert_eq!(lines(b"").count(), 0);
+        assert_eq!(lines(b"x\n").count(), 1);
+        assert_eq!(lines(b"\n").count(), 1);
+        assert_eq!(lines(b"\n\n").count(), 2);
     }
 
     #[test]
     fn counts_and_lists_invalid_lines() {
         let text = "03-1-USA-5537-P-2602-0-38\n03-1-USA-5537-P-2602-0-39\n\n";
-        let out = check_many(text, 1);
+        let out = String::from_utf8(check_many(text.as_bytes(), 1)).unwrap();
         assert!(out.starts_with(r#"{"total":3,"valid":1,"invalid":2,"kinds":{"canonical":1,"checksum_mismatch":1,"empty":1},"#), "{out}");
         assert!(out.contains(r#"{"line":2,"text":"03-1-USA-5537-P-2602-0-39","valid":false,"kind":"checksum_mismatch","error":{"code":"checksum_mismatch","segment":"checksum""#), "{out}");
         assert!(

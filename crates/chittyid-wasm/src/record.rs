@@ -2,7 +2,8 @@
 //! `parse --json`'s components, and `check --summary --json`'s counts with the invalid
 //! lines. Field names and kind codes come from the core, as the CLI's do.
 
-use alloc::string::{String, ToString};
+use alloc::string::ToString;
+use alloc::vec::Vec;
 
 use chittyid::{ChittyId, IdKind, ParseError, ParseOptions};
 
@@ -24,11 +25,11 @@ pub enum Verdict {
 
 impl Verdict {
     /// The verdict on `input`, in strict mode, as `chittyid check` gives it.
-    pub fn of(input: &str) -> Verdict {
+    pub fn of(input: &[u8]) -> Verdict {
         if input.len() > MAX_LINE {
             return Verdict::TooLong(input.len() as u64);
         }
-        match ChittyId::parse_with(input.as_bytes(), ParseOptions::STRICT) {
+        match ChittyId::parse_with(input, ParseOptions::STRICT) {
             Ok(id) => Verdict::Id(id),
             Err(e) => Verdict::Invalid(e),
         }
@@ -71,13 +72,13 @@ impl Verdict {
             Verdict::Invalid(e) => write_error(o, e),
             Verdict::TooLong(len) => {
                 let mut e = o.obj("error");
-                let mut message = String::from("a line of ");
+                let mut message = Vec::from(*b"a line of ");
                 digits(&mut message, *len, 1);
-                message.push_str(" bytes is not an ID");
+                message.extend_from_slice(b" bytes is not an ID");
                 e.str("code", TOO_LONG)
                     .raw("segment", "null")
                     .num("offset", 0)
-                    .str("message", &message)
+                    .text("message", &message)
                     .str("expected", "an ID of at most 25 bytes");
                 e.end();
             }
@@ -90,7 +91,7 @@ fn is_valid(kind: IdKind) -> bool {
 }
 
 fn fallback_fields(o: &mut Obj<'_>, code: chittyid::FallbackCode) {
-    o.str("code", &padded(code.get().into(), 4))
+    o.text("code", &padded(code.get().into(), 4))
         .opt_str("name", code.name());
 }
 
@@ -106,30 +107,25 @@ pub fn write_error(o: &mut Obj<'_>, error: &ParseError) {
 }
 
 /// `chittyid parse --json`'s record of a parsed ID.
-pub fn write_parsed(out: &mut String, id: ChittyId) {
-    // The text form's bytes are ASCII digits, letters and hyphens.
-    let text: String = id
-        .to_buf()
-        .as_bytes()
-        .iter()
-        .map(|&b| char::from(b))
-        .collect();
+pub fn write_parsed(out: &mut Vec<u8>, id: ChittyId) {
+    let buf = id.to_buf();
+    let text = buf.as_bytes();
     // Segments of the text form: VV-G-LLL-SSSS-T-YYMM-C-XX (YYM when three-digit).
-    let part = |n: usize| text.split('-').nth(n).unwrap_or_default();
+    let part = |n: usize| text.split(|&b| b == b'-').nth(n).unwrap_or_default();
     let mut o = Obj::new(out);
-    o.str("id", &text)
+    o.text("id", text)
         .bool("valid", is_valid(id.kind()))
         .str("kind", id.kind().code());
     let ym = id.year_month();
     let mut c = o.obj("components");
-    c.str("version", part(0))
-        .str("region", part(1))
+    c.text("version", part(0))
+        .text("region", part(1))
         .str("regionName", id.region().name())
-        .str("jurisdiction", part(2))
-        .str("sequential", part(3))
-        .str("entityType", part(4))
+        .text("jurisdiction", part(2))
+        .text("sequential", part(3))
+        .text("entityType", part(4))
         .str("entityName", id.entity_type().name())
-        .str("yearMonth", part(5))
+        .text("yearMonth", part(5))
         .num("year", 2000 + u64::from(ym.year()));
     match ym.month() {
         Some(month) => c.num("month", month.into()),
@@ -137,7 +133,7 @@ pub fn write_parsed(out: &mut String, id: ChittyId) {
     };
     c.num("trustLevel", id.trust_level().digit().into())
         .str("trustName", id.trust_level().name())
-        .str("checksum", part(7));
+        .text("checksum", part(7));
     c.end();
     if let Some(code) = id.fallback_code() {
         let mut f = o.obj("fallback");
