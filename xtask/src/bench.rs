@@ -1,8 +1,9 @@
 //! `cargo xtask bench`: builds the benchmark and the CLI in release, runs the parse and
-//! CLI throughput measurements beside their baselines, then the flash size.
+//! CLI throughput measurements beside their baselines, the WebAssembly package's
+//! `check` and `checkMany` against a JavaScript validator under Node, then the sizes.
 
 use crate::cmd::{cmd, exec, root};
-use crate::size;
+use crate::{size, wasm};
 
 pub fn run() -> Result<(), String> {
     exec(cmd(
@@ -27,5 +28,6 @@ pub fn run() -> Result<(), String> {
             &scratch.to_string_lossy(),
         ],
     ))?;
+    wasm::bench()?;
     size::run()
 }

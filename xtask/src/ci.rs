@@ -1,7 +1,7 @@
 //! `cargo xtask ci`: the whole of CI, in the order that fails fastest.
 
 use crate::cmd::{THUMB, cmd, ensure_target, exec, exec_counting_tests};
-use crate::{fuzz, miri, qemu, size};
+use crate::{fuzz, miri, qemu, size, wasm};
 
 /// Seconds each fuzz target runs in the CI smoke.
 const FUZZ_SMOKE_SECONDS: u64 = 15;
@@ -58,13 +58,20 @@ pub fn run() -> Result<(), String> {
         "cargo",
         &["test", "--workspace", "--features", "chittyid/serde"],
     ))?;
+    // The WebAssembly package: clippy for wasm32, then its Node tests against the CLI.
+    wasm::clippy()?;
+    let (node_passed, node_failed) = wasm::test()?;
     qemu::run()?;
     size::run()?;
     miri::run()?;
     fuzz::run(FUZZ_SMOKE_SECONDS)?;
     println!(
-        "\nxtask ci: all checks passed (fmt, clippy, firmware builds, tests, QEMU self-test, size budgets, Miri, fuzz smoke)"
+        "\nxtask ci: all checks passed (fmt, clippy, firmware builds, tests, WebAssembly package tests, QEMU self-test, size budgets, Miri, fuzz smoke)"
     );
-    println!("tests: {passed} passed, {failed} failed");
+    println!(
+        "tests: {} passed, {} failed",
+        passed + node_passed,
+        failed + node_failed
+    );
     Ok(())
 }

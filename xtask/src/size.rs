@@ -1,6 +1,7 @@
 //! `cargo xtask size`: flash and static RAM on a Cortex-M4F for (a) the parser and
 //! checksum alone, (b) the engine with a 32-entry cache, and (c) the firmware example
-//! (engine, embassy adapter, executor and time driver), each against an empty image.
+//! (engine, embassy adapter, executor and time driver), each against an empty image;
+//! and (d) the WebAssembly package's `.wasm`, raw and gzipped.
 
 use crate::cmd::{THUMB, build_thumb, cmd, ensure_target, exec, root};
 use crate::elf::footprint;
@@ -26,6 +27,7 @@ pub fn run() -> Result<(), String> {
     ))?;
     build_thumb("xtask/size-probe/Cargo.toml")?;
     build_thumb("firmware/Cargo.toml")?;
+    let module = crate::wasm::build()?;
     let probes = root()
         .join("xtask/size-probe/target")
         .join(THUMB)
@@ -64,7 +66,16 @@ pub fn run() -> Result<(), String> {
         "      self-test image (with the 100 KB vectors file): {} B flash, {} B static RAM",
         selftest.flash, selftest.ram
     );
+    let wasm_raw = std::fs::metadata(&module)
+        .map_err(|e| format!("{}: {e}", module.display()))?
+        .len();
+    let wasm_gzip = crate::wasm::gzipped_len(&module)?;
+    println!(
+        "  (d) WebAssembly package (chittyid-wasm, opt-level z, LTO): {wasm_raw} B .wasm, {wasm_gzip} B gzipped\n      goals <= {WASM_BUDGET} B, <= {WASM_GZIP_BUDGET} B gzipped"
+    );
     check_budgets(&[
+        ("(d) .wasm", wasm_raw, WASM_BUDGET + 1),
+        ("(d) .wasm gzipped", wasm_gzip, WASM_GZIP_BUDGET + 1),
         ("(a) parser + checksum flash", pf, PARSER_FLASH_BUDGET),
         (
             "(c) firmware example flash",
@@ -84,6 +95,10 @@ const PARSER_FLASH_BUDGET: u64 = 4096;
 /// Flash and static RAM the firmware example may take (issue goals).
 const FIRMWARE_FLASH_BUDGET: u64 = 48 * 1024;
 const FIRMWARE_RAM_BUDGET: u64 = 8 * 1024;
+
+/// The WebAssembly module's budgets, raw and gzipped (issue 16).
+const WASM_BUDGET: u64 = 40 * 1024;
+const WASM_GZIP_BUDGET: u64 = 20 * 1024;
 
 /// Fails, naming every image over its budget. Sizes are deterministic for a toolchain,
 /// so this guards against a change that quietly links something big (such as the

@@ -118,7 +118,9 @@ pub fn run() -> Result<(), String> {
 }
 
 /// The Node tests: the package against the CLI's records of the shared vectors.
-pub fn test() -> Result<(), String> {
+/// Returns (passed, failed) as the test runner counts them.
+pub fn test() -> Result<(u64, u64), String> {
+    use std::io::{BufRead, BufReader};
     build()?;
     exec(cmd("cargo", &["build", "-p", "chittyid-cli"]))?;
     let tests = root().join(CRATE).join("tests");
@@ -130,9 +132,60 @@ pub fn test() -> Result<(), String> {
     files.sort();
     let mut args = vec!["--test"];
     args.extend(files.iter().map(String::as_str));
-    let mut node = cmd("node", &args);
-    node.env("CHITTYID_CLI", root().join("target/debug/chittyid"));
-    exec(node)
+    println!("\n$ node {}", args.join(" "));
+    let mut child = cmd("node", &args)
+        .env("CHITTYID_CLI", root().join("target/debug/chittyid"))
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .map_err(|e| format!("could not start node: {e}"))?;
+    let (mut passed, mut failed) = (0, 0);
+    if let Some(stdout) = child.stdout.take() {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            println!("{line}");
+            let count = |label: &str| line.strip_prefix(label).and_then(|n| n.trim().parse().ok());
+            passed = count("# pass ").unwrap_or(passed);
+            failed = count("# fail ").unwrap_or(failed);
+        }
+    }
+    let status = child.wait().map_err(|e| e.to_string())?;
+    if status.success() {
+        Ok((passed, failed))
+    } else {
+        Err(format!(
+            "the Node tests of {CRATE} failed ({failed} failed)"
+        ))
+    }
+}
+
+/// Clippy on the crate as the WebAssembly build sees it (no_std, its own allocator).
+pub fn clippy() -> Result<(), String> {
+    ensure_target(WASM)?;
+    exec(cmd(
+        "cargo",
+        &[
+            "clippy",
+            "-p",
+            "chittyid-wasm",
+            "--target",
+            WASM,
+            "--",
+            "-D",
+            "warnings",
+        ],
+    ))
+}
+
+/// The size of `path` compressed with `gzip -9`, as a server would send it.
+pub fn gzipped_len(path: &std::path::Path) -> Result<u64, String> {
+    let out = cmd("gzip", &["-9", "-n", "-c"])
+        .arg(path)
+        .output()
+        .map_err(|e| format!("could not start gzip: {e}"))?;
+    if out.status.success() {
+        Ok(out.stdout.len() as u64)
+    } else {
+        Err(format!("gzip {} failed", path.display()))
+    }
 }
 
 /// The Node benchmark: `check` and `checkMany` against a plain JavaScript validator.

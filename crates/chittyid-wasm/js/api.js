@@ -69,6 +69,21 @@ function tooLong(s) {
   return json(raw.tooLongJson(s.slice(0, 64), utf8Length(s)));
 }
 
+// A view of the module's 25-byte input buffer, made again when memory grows (which
+// detaches the old view's buffer).
+let input = new Uint8Array(0);
+
+// Writes an ASCII `id` into the input buffer; false when it is not ASCII.
+function writeInput(id) {
+  if (input.byteLength === 0) input = new Uint8Array(raw.wasmMemory().buffer, raw.inputBuffer(), 25);
+  for (let i = 0; i < 25; i++) {
+    const c = id.charCodeAt(i);
+    if (c > 0x7f) return false;
+    input[i] = c;
+  }
+  return true;
+}
+
 /**
  * `chittyid check --json`'s verdict on one ID: `{valid, kind}` plus `error: {code,
  * segment, offset, message, expected}` or `fallback: {code, name}` when they apply.
@@ -80,7 +95,9 @@ export function check(id) {
     delete record.text;
     return record;
   }
-  if (raw.isCanonical(id)) return { valid: true, kind: CANONICAL };
+  if (id.length === 25 && writeInput(id) && raw.checkInput(25)) {
+    return { valid: true, kind: CANONICAL };
+  }
   return json(raw.checkJson(id));
 }
 

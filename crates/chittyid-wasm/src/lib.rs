@@ -27,6 +27,7 @@ use wasm_bindgen::prelude::wasm_bindgen;
 
 use alloc::string::{String, ToString};
 use alloc::vec::Vec;
+use core::sync::atomic::{AtomicU8, Ordering};
 
 use json::Obj;
 use record::Verdict;
@@ -44,11 +45,38 @@ fn panic(_: &core::panic::PanicInfo<'_>) -> ! {
     core::arch::wasm32::unreachable()
 }
 
-/// `true` when `id` is a canonical ID: `check`'s fast path, no record built.
-#[wasm_bindgen(js_name = isCanonical)]
-pub fn is_canonical(id: &str) -> bool {
-    ChittyId::parse_with(id.as_bytes(), ParseOptions::STRICT)
-        .is_ok_and(|id| id.kind() == IdKind::Canonical)
+/// Where `check` writes an ID of 25 ASCII characters (the length of every canonical ID)
+/// for [`check_input`]: a copy into a fixed place costs a fraction of passing a string,
+/// which allocates and frees. Atomics, because JavaScript writes them between calls.
+static INPUT: [AtomicU8; INPUT_LEN] = [const { AtomicU8::new(0) }; INPUT_LEN];
+const INPUT_LEN: usize = 25;
+
+/// The address of the input buffer in the module's memory.
+#[wasm_bindgen(js_name = inputBuffer)]
+pub fn input_buffer() -> usize {
+    INPUT.as_ptr() as usize
+}
+
+/// The module's memory, for a view of the input buffer.
+#[cfg(target_arch = "wasm32")]
+#[wasm_bindgen(js_name = wasmMemory)]
+pub fn wasm_memory() -> wasm_bindgen::JsValue {
+    wasm_bindgen::memory()
+}
+
+/// `true` when the first `len` bytes of the input buffer are a canonical ID: `check`'s
+/// fast path, no record built.
+#[wasm_bindgen(js_name = checkInput)]
+pub fn check_input(len: usize) -> bool {
+    let mut bytes = [0u8; INPUT_LEN];
+    for (byte, cell) in bytes.iter_mut().zip(&INPUT) {
+        *byte = cell.load(Ordering::Relaxed);
+    }
+    is_canonical(bytes.get(..len).unwrap_or_default())
+}
+
+fn is_canonical(id: &[u8]) -> bool {
+    ChittyId::parse_with(id, ParseOptions::STRICT).is_ok_and(|id| id.kind() == IdKind::Canonical)
 }
 
 /// `chittyid check --json`'s record of `id` without its `id` field:
