@@ -201,6 +201,10 @@ async fn show(client: &Client, text: &str) -> Shown {
             say!("   ✗ {text}  malformed, answered locally without a request ({took}): {e}");
             Shown::Malformed
         }
+        Validation::ReplacementUnknown { last, .. } => {
+            say!("   ? {text}  replacement unknown: the answer was lost ({last}) ({took})");
+            Shown::LocalOnly
+        }
         Validation::LocalOnly { reason, .. } => {
             say!("   ? {text}  local check only ({took}): {}", reason);
             Shown::LocalOnly

@@ -23,8 +23,9 @@ pub struct ServeArgs {
     /// errorCode says why (MINT_REJECTED, RATE_LIMITED, INVALID_REQUEST,
     /// MINT_UNAVAILABLE, MINT_TIMEOUT); validation checks format and check value only.
     /// strict is what a service should do: its own 401, idempotency keys (a mint
-    /// stored or replayed under an Idempotency-Key is answered with the header
-    /// Idempotency-Key: <the same key>; real never sends it), 429 with Retry-After,
+    /// stored or replayed under an Idempotency-Key, and a health check that carries one,
+    /// are answered with the header Idempotency-Key: <the same key>; real never sends
+    /// it), 429 with Retry-After,
     /// "was this ID minted" on validation, GET /v1/validate/{id}.
     /// mint is a stand-in minting back end (POST /api/mint only) for a real front's
     /// --mint-backend.

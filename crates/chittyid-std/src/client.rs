@@ -307,7 +307,7 @@ async fn drive(inner: &Inner, operation: Operation<'_>) -> Outcome {
                         method: request.method,
                         path: request.path.to_string(),
                         body: request.body.to_vec(),
-                        needs_auth: request.needs_auth,
+                        sends_token: request.sends_token,
                         idempotency_key: request.idempotency_key.map(str::to_string),
                     },
                     timeout_at,
@@ -323,10 +323,9 @@ async fn drive(inner: &Inner, operation: Operation<'_>) -> Outcome {
                     inner.transport.send(outgoing),
                 )
                 .await;
-                let failed =
-                    !matches!(&sent, Ok(Ok(answer)) if (200..300).contains(&answer.status));
                 let mut engine = lock(&inner.engine);
                 let now = inner.clock.now();
+                let due = engine.next_health_check();
                 match sent {
                     Err(_) => engine.on_timeout(&mut guard.call, now),
                     Ok(Err(failure)) => engine.on_transport_error(&mut guard.call, failure, now),
@@ -340,8 +339,14 @@ async fn drive(inner: &Inner, operation: Operation<'_>) -> Outcome {
                         engine.on_response(&mut guard.call, response, now);
                     }
                 }
+                // The engine decides when a check is due; the task sleeping until the
+                // old time is woken when that moved earlier.
+                let sooner = matches!(
+                    (engine.next_health_check(), due),
+                    (Some(now_due), Some(was)) if now_due < was
+                );
                 drop(engine);
-                if failed {
+                if sooner {
                     inner.health_wake.notify_one();
                 }
             }

@@ -29,7 +29,7 @@ pub struct Outgoing {
     pub method: Method,
     pub path: String,
     pub body: Vec<u8>,
-    pub needs_auth: bool,
+    pub sends_token: bool,
     pub idempotency_key: Option<String>,
 }
 
@@ -94,7 +94,7 @@ impl Transport {
             .uri(format!("{}{}", self.base, outgoing.path))
             .header("accept", "application/json")
             .header("user-agent", chittyid::wire::USER_AGENT);
-        if outgoing.needs_auth
+        if outgoing.sends_token
             && let Some(token) = &self.token
         {
             builder = builder.header("authorization", format!("Bearer {}", token.expose()));

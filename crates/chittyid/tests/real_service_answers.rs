@@ -5,7 +5,7 @@
 
 use chittyid::engine::{
     Action, Endpoint, Engine, EngineConfig, KeyPolicy, MintError, Operation, Outcome, Response,
-    Validation,
+    Unanswered, Validation,
 };
 use chittyid::resilience::{BreakerState, Failure, Instant};
 use chittyid::wire::{MintAnswer, MintRequest};
@@ -213,16 +213,40 @@ fn without_keys_a_mint_that_may_have_arrived_is_sent_once_and_its_outcome_is_unk
     let mut now = 0;
     for failure in [Failure::TimedOut, Failure::NoResponse] {
         let (outcome, attempts) = drive(&mut engine, thing(), &mut now, |_| Err(failure));
-        assert_eq!(
+        // The key that was sent is given, and marked as not safe to resend with.
+        let Outcome::Mint(Err(MintError::OutcomeUnknown {
+            last,
+            attempts: 1,
+            key: Some(_),
+            resend_safe: false,
+        })) = outcome
+        else {
+            panic!("{outcome:?}");
+        };
+        assert_eq!((last, attempts), (failure, 1));
+    }
+    // An unreadable 2xx likewise: the service may have minted.
+    let (outcome, attempts) = drive(&mut engine, thing(), &mut now, |_| {
+        Ok((200, r#"{"success":true,"chittyId":"03-1-US"#.into()))
+    });
+    assert!(
+        matches!(
             outcome,
             Outcome::Mint(Err(MintError::OutcomeUnknown {
-                last: failure,
-                attempts: 1,
-                key: None
+                last: Failure::InvalidResponse,
+                resend_safe: false,
+                ..
             }))
-        );
-        assert_eq!(attempts, 1);
-    }
+        ),
+        "{outcome:?}"
+    );
+    assert_eq!(attempts, 1);
+    // But a refusal the service answered is not unknown: it did not mint.
+    let (outcome, _) = drive(&mut engine, thing(), &mut now, |_| Ok((401, String::new())));
+    assert_eq!(
+        outcome,
+        Outcome::Mint(Err(MintError::Unauthorized { status: 401 }))
+    );
     // A 502 from a gateway likewise (the service behind it may have minted).
     let (outcome, attempts) = drive(&mut engine, thing(), &mut now, |_| {
         Ok((502, "<html>bad gateway</html>".into()))
@@ -253,6 +277,7 @@ fn with_keys_a_mint_that_ends_unanswered_after_it_may_have_arrived_gives_its_key
     let Outcome::Mint(Err(MintError::OutcomeUnknown {
         key: Some(key),
         last: Failure::Status(503),
+        resend_safe: true,
         ..
     })) = outcome
     else {
@@ -283,17 +308,24 @@ fn with_keys_a_mint_refused_by_the_breaker_after_it_may_have_arrived_is_unknown_
     // Every attempt may have arrived; the breaker opens part-way through a call.
     let mut last = None;
     while engine.breaker_state(Endpoint::Mint) == BreakerState::Closed {
-        last = Some(drive(&mut engine, thing(), &mut now, |_| Err(Failure::NoResponse)).0);
+        last = Some(drive(&mut engine, thing(), &mut now, |_| {
+            Err(Failure::NoResponse)
+        }));
     }
+    let (outcome, attempts) = last.unwrap();
+    // The call that opened it was cut short by the breaker, not by its attempts.
+    assert!(attempts < engine.config().retry.max_attempts, "{attempts}");
+    assert!(engine.stats().endpoints[Endpoint::Mint as usize].rejected_by_breaker >= 1);
     assert!(
         matches!(
-            last,
-            Some(Outcome::Mint(Err(MintError::OutcomeUnknown {
+            outcome,
+            Outcome::Mint(Err(MintError::OutcomeUnknown {
                 key: Some(_),
+                resend_safe: true,
                 ..
-            })))
+            }))
         ),
-        "{last:?}"
+        "{outcome:?}"
     );
 }
 
@@ -307,10 +339,69 @@ fn a_validation_that_ends_local_only_after_unusable_answers_is_counted_as_local_
         &mut now,
         |_| Ok((200, r#"{"success":true,"chittyId":"03-1-US"#.into())),
     );
+    let attempts_allowed = engine.config().retry.max_attempts;
     assert!(
-        matches!(outcome, Outcome::Validation(Validation::LocalOnly { .. })),
+        matches!(
+            outcome,
+            Outcome::Validation(Validation::LocalOnly {
+                reason: Unanswered::Failed {
+                    last: Failure::InvalidResponse,
+                    attempts: n,
+                },
+                ..
+            }) if n == attempts_allowed
+        ),
         "{outcome:?}"
     );
-    assert_eq!(attempts, engine.config().retry.max_attempts);
+    assert_eq!(attempts, attempts_allowed);
     assert_eq!(engine.stats().local_only, 1);
+}
+
+#[test]
+fn a_fallback_validation_whose_answer_was_lost_is_not_sent_again() {
+    // The service may have replaced the fallback ID (it says so once): a second
+    // request would get "not replaced", and the new ID would be lost behind a
+    // wrong verdict. The call ends saying that the replacement is unknown.
+    let mut engine: Engine<8> = Engine::new(EngineConfig::default(), 7);
+    let mut now = 0;
+    let kept = r#"{"success":true,"valid":false,"isError":true,"errorCode":"0001","errorName":"MINT_UNAVAILABLE","canReplace":true}"#;
+    let (outcome, attempts) = drive(
+        &mut engine,
+        Operation::Validate(UNAVAILABLE.as_bytes()),
+        &mut now,
+        |attempt| {
+            if attempt == 1 {
+                Err(Failure::NoResponse)
+            } else {
+                Ok((200, kept.into()))
+            }
+        },
+    );
+    assert_eq!(attempts, 1);
+    assert_eq!(
+        outcome,
+        Outcome::Validation(Validation::ReplacementUnknown {
+            id: UNAVAILABLE.parse().unwrap(),
+            last: Failure::NoResponse,
+            attempts: 1
+        })
+    );
+    // A refusal that proves nothing was done (a 503) is still retried.
+    let (outcome, attempts) = drive(
+        &mut engine,
+        Operation::Validate(UNAVAILABLE.as_bytes()),
+        &mut now,
+        |attempt| {
+            if attempt == 1 {
+                Ok((503, String::new()))
+            } else {
+                Ok((200, kept.into()))
+            }
+        },
+    );
+    assert_eq!(attempts, 2);
+    assert!(matches!(
+        outcome,
+        Outcome::Validation(Validation::Authoritative { valid: false, .. })
+    ));
 }

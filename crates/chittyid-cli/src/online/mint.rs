@@ -77,6 +77,10 @@ pub fn run(args: MintArgs) -> Result<bool, CliError> {
     };
     let runtime = runtime()?;
     let results = runtime.block_on(async {
+        // One health check first: a service that honours idempotency keys says so in its
+        // answer, and then a mint whose answer is lost is resent with its key instead of
+        // ending as an unknown outcome. Its own result does not matter here.
+        let _ = client.health().await;
         let next = Arc::new(std::sync::atomic::AtomicU32::new(0));
         let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel();
         for _ in 0..args.concurrency.min(args.count) {
@@ -153,7 +157,14 @@ fn report(out: &mut impl Write, minting: &Minting, json: bool) -> std::io::Resul
             "{}",
             json!({"id": id.to_string(), "kind": "pending", "fallback_code": code.and_then(|c| c.name())})
         ),
-        (Err(error), false) => writeln!(std::io::stderr().lock(), "✗ {}", describe(error)),
+        // A failure that carries an ID the service handed out keeps the ID with the IDs
+        // on standard output; the message goes to standard error in either case.
+        (Err(error), false) => {
+            if let Some((id, what)) = handed_out(error) {
+                writeln!(out, "✗ {id}  {what}")?;
+            }
+            writeln!(std::io::stderr().lock(), "✗ {}", describe(error))
+        }
         (Err(error), true) => writeln!(out, "{}", error_json(error)),
     }
 }
@@ -168,9 +179,15 @@ fn error_json(error: &MintError) -> serde_json::Value {
         | MintError::RateLimited { fallback, .. } => {
             json!({"fallback_id": fallback.to_string()})
         }
-        MintError::OutcomeUnknown { attempts, key, .. } => json!({
+        MintError::OutcomeUnknown {
+            attempts,
+            key,
+            resend_safe,
+            ..
+        } => json!({
             "attempts": attempts,
             "idempotency_key": key.map(|k| k.as_str().to_string()),
+            "resend_safe": resend_safe,
         }),
         _ => json!({}),
     };
@@ -178,6 +195,21 @@ fn error_json(error: &MintError) -> serde_json::Value {
         value.extend(fields);
     }
     value
+}
+
+/// The ID a failure carries, with what it is: a minted ID unlike the request, or the
+/// fallback ID handed out with a refusal.
+fn handed_out(error: &MintError) -> Option<(chittyid::ChittyId, &'static str)> {
+    match *error {
+        MintError::Mismatch { id, .. } => Some((id, "minted, but not what was asked")),
+        MintError::TokenRefused { fallback }
+        | MintError::RequestRefused { fallback }
+        | MintError::RateLimited { fallback, .. } => Some((
+            fallback,
+            "pending fallback ID of a refused mint, not a final ID",
+        )),
+        _ => None,
+    }
 }
 
 /// A stable name for each kind of mint failure, for scripts.
@@ -189,7 +221,6 @@ fn error_code(error: &MintError) -> &'static str {
         MintError::Rejected { .. } | MintError::RequestRefused { .. } => "rejected",
         MintError::RateLimited { .. } => "rate_limited",
         MintError::Mismatch { .. } => "mismatch",
-        MintError::InvalidAnswer(_) => "invalid_answer",
         _ => "other",
     }
 }

@@ -134,6 +134,13 @@ impl<W: Write> Report<W> {
                 record.replaced_by = Some(new.to_string());
             }
             Validation::LocalOnly { .. } => record.unanswered = unanswered,
+            Validation::ReplacementUnknown { .. } => {
+                record.source = "service";
+                record.unanswered = Some(
+                    "the answer was lost; the service may have replaced this fallback ID, \
+                     and says so only once",
+                );
+            }
             Validation::Malformed(_) => {}
         }
         render::line(&mut self.out, &record)
@@ -174,6 +181,11 @@ fn text_line(out: &mut impl Write, validation: &Validation) -> io::Result<()> {
             out,
             "? {id}  local check only: well formed ({}); not confirmed by the service",
             kind.code()
+        ),
+        Validation::ReplacementUnknown { id, last, .. } => writeln!(
+            out,
+            "? {id}  replacement unknown: the service's answer was lost ({last}); it may \
+             have replaced this fallback ID, and says so only once"
         ),
     }
 }

@@ -98,6 +98,18 @@ pub enum Validation {
         /// The final ID that replaces it.
         new: ChittyId,
     },
+    /// The ID is a fallback ID, an attempt may have reached the service and no usable
+    /// answer came. The service may have replaced it, and says so only once, so the call
+    /// was not sent again: the replacement, if any, cannot be learned by validating
+    /// again.
+    ReplacementUnknown {
+        /// The fallback ID asked about.
+        id: ChittyId,
+        /// How the last attempt ended.
+        last: Failure,
+        /// Requests sent.
+        attempts: u8,
+    },
     /// The service could not be asked: only the local format check stands. Never a
     /// silent "valid".
     LocalOnly {
@@ -144,9 +156,9 @@ pub enum MintError {
     /// The service was not asked, or did not answer.
     Unavailable(Unanswered),
     /// A request may have reached the service, which may have committed an ID, but no
-    /// answer came. It is not sent again: without a key the service would mint twice.
-    /// With a key (against a service that honours keys), resend it later with
-    /// [`Operation::MintWithKey`] to learn the ID.
+    /// usable answer came (none, a time-out, a gateway error, an unreadable 2xx). It is
+    /// not sent again unless the service honours keys. When it does (`resend_safe`),
+    /// resend later with [`Operation::MintWithKey`] and `key` to learn the ID.
     OutcomeUnknown {
         /// How the last attempt ended.
         last: Failure,
@@ -154,6 +166,10 @@ pub enum MintError {
         attempts: u8,
         /// The `Idempotency-Key` the requests carried, if any.
         key: Option<IdempotencyKey>,
+        /// The service is known to honour keys: resending with `key` returns the ID it
+        /// minted, if it minted one, and mints none twice. Without that, a resend may
+        /// mint again.
+        resend_safe: bool,
     },
     /// The service answered with a `MINT_REJECTED` fallback ID: its minting back end
     /// refused the request, which usually means the token is missing or wrong.
@@ -195,9 +211,6 @@ pub enum MintError {
         /// Its error body, if it sent one.
         error: Option<ErrorBody>,
     },
-    /// The service answered 2xx with something unusable (including an ID that does not
-    /// verify, which is never returned).
-    InvalidAnswer(WireError),
 }
 
 /// Why a health check failed.
@@ -263,14 +276,6 @@ impl Target {
             } => true,
             Target::Mint { .. } => keys_honoured,
             _ => true,
-        }
-    }
-
-    /// The key to give a caller whose mint ended unanswered: one it can resend with.
-    pub(super) fn resend_key(&self, keys_honoured: bool) -> Option<IdempotencyKey> {
-        match self {
-            Target::Mint { key, .. } if self.idempotent(keys_honoured) => *key,
-            _ => None,
         }
     }
 }

@@ -1,4 +1,5 @@
-//! The engine's settings: one struct, defaults as v2.2.0's where it was right.
+//! The engine's settings: one struct, every default with the reason for its value (the
+//! README's table; the simulation's sweep keeps the evidence).
 
 use core::time::Duration;
 

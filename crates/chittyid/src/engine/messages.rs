@@ -45,20 +45,28 @@ impl fmt::Display for MintError {
                 last,
                 attempts,
                 key,
+                resend_safe,
             } => {
                 write!(
                     f,
                     "outcome unknown: {} may have reached the service, which may have \
-                     minted an ID, but no answer came (the last: {last})",
+                     minted an ID, and no usable answer came (the last: {last})",
                     Attempts(*attempts)
                 )?;
-                match key {
-                    Some(key) => write!(
+                match (key, resend_safe) {
+                    (Some(key), true) => write!(
                         f,
-                        "; resend with Idempotency-Key {} to learn the ID",
+                        "; the service honours keys: resend with Idempotency-Key {} to learn \
+                         the ID",
                         key.as_str()
                     ),
-                    None => f.write_str(
+                    (Some(key), false) => write!(
+                        f,
+                        "; not sent again, because the service is not known to honour keys \
+                         and could mint twice (the requests carried Idempotency-Key {})",
+                        key.as_str()
+                    ),
+                    (None, _) => f.write_str(
                         "; not sent again, because without an idempotency key the service \
                          would mint twice",
                     ),
@@ -129,7 +137,6 @@ impl fmt::Display for MintError {
                     None => Ok(()),
                 }
             }
-            MintError::InvalidAnswer(e) => write!(f, "unusable answer: {e}"),
         }
     }
 }
@@ -138,7 +145,6 @@ impl core::error::Error for MintError {
     fn source(&self) -> Option<&(dyn core::error::Error + 'static)> {
         match self {
             MintError::Unavailable(why) => Some(why),
-            MintError::InvalidAnswer(e) => Some(e),
             _ => None,
         }
     }
@@ -186,11 +192,13 @@ mod tests {
                 last: Failure::NoResponse,
                 attempts: 1,
                 key: None,
+                resend_safe: false,
             }
             .to_string(),
             "outcome unknown: 1 request may have reached the service, which may have minted \
-             an ID, but no answer came (the last: the connection closed without an answer); \
-             not sent again, because without an idempotency key the service would mint twice"
+             an ID, and no usable answer came (the last: the connection closed without an \
+             answer); not sent again, because without an idempotency key the service would \
+             mint twice"
         );
         let fallback: crate::ChittyId = "03-0-ERR-0003-T-2611-0-74".parse().unwrap();
         assert!(

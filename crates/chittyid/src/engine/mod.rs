@@ -27,11 +27,17 @@ mod call;
 mod config;
 mod events;
 mod messages;
+mod outcome;
 mod stats;
 
 use core::time::Duration;
 
 use call::differs;
+use outcome::{finished, mint_error, unanswered_outcome};
+
+/// How long a mint waits after a `RATE_LIMITED` fallback before it tries again: the
+/// minting back end asked for fewer requests, and an immediate retry would be another.
+const RATE_LIMITED_BACKOFF: Duration = Duration::from_secs(1);
 pub use call::{
     Action, Call, HealthError, MintError, Operation, Outcome, Response, Unanswered, Validation,
 };
@@ -111,6 +117,14 @@ impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
         &self.config
     }
 
+    /// Whether this call's request may be sent again after an attempt that may have
+    /// reached the service: not a mint unless its key is honoured, and not the
+    /// validation of a fallback ID, whose replacement the service tells only once.
+    fn resendable(&self, call: &Call) -> bool {
+        call.target.idempotent(self.keys_honoured())
+            && !(call.may_have_arrived && outcome::replaces_once(call))
+    }
+
     /// Whether mints that may have reached the service are resent with their key: the
     /// settings say the service honours keys, or it has shown so (with
     /// [`KeyPolicy::Learn`], by echoing a key in a mint answer).
@@ -137,6 +151,14 @@ impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
     /// The health monitor's state.
     pub fn health_state(&self) -> HealthState {
         self.health.state()
+    }
+
+    /// When the health monitor's next check is due (`None` while one is out). The
+    /// engine brings it forward after a failed attempt (a refusal, a lost answer, a
+    /// minting back end handing out fallbacks); an adapter's health task that sleeps
+    /// until the due time should wake when this moves earlier.
+    pub fn next_health_check(&self) -> Option<Instant> {
+        self.health.next_check()
     }
 
     /// The observer.
@@ -416,7 +438,9 @@ impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
             | FallbackCode::INVALID_REQUEST),
         ) = code
         {
-            return self.attempt_failed(call, Failure::Fallback(code), None, None, now);
+            // A rate limit waits a while before the next try; a refusal is not retried.
+            let wait = (code == FallbackCode::RATE_LIMITED).then_some(RATE_LIMITED_BACKOFF);
+            return self.attempt_failed(call, Failure::Fallback(code), wait, None, now);
         }
         let endpoint = call.target.endpoint();
         let transition = self.breakers[endpoint as usize].record(permit, true, now);
@@ -478,6 +502,8 @@ impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
     pub fn cancel(&mut self, call: &mut Call) {
         if let Phase::InFlight { permit, .. } = call.phase {
             self.breakers[call.target.endpoint() as usize].release(permit);
+            // The request may have been written: for a mint, its outcome is unknown.
+            call.may_have_arrived = true;
         }
         if !call.is_finished() {
             if let Target::Health { monitor: true } = call.target {
@@ -507,21 +533,17 @@ impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
         self.breaker_moved(endpoint, transition);
         call.last_failure = Some(Failure::InvalidResponse);
         call.may_have_arrived = true;
-        let honoured = self.keys_honoured();
-        if call.target.idempotent(honoured) && self.retry(call, Failure::InvalidResponse, None, now)
-        {
+        if self.resendable(call) && self.retry(call, Failure::InvalidResponse, None, now) {
             return;
         }
         self.stats.endpoints[endpoint as usize].failed += 1;
         let outcome = match call.target {
-            Target::Mint { .. } if !call.target.idempotent(honoured) => {
-                Outcome::Mint(Err(MintError::InvalidAnswer(error)))
-            }
-            Target::Mint { .. } => Outcome::Mint(Err(MintError::OutcomeUnknown {
-                last: Failure::InvalidResponse,
-                attempts: call.attempts,
-                key: call.target.resend_key(honoured),
-            })),
+            // The service may have minted: the answer is lost, not refused.
+            Target::Mint { .. } => Outcome::Mint(Err(outcome::unknown(
+                call,
+                Failure::InvalidResponse,
+                self.keys_honoured(),
+            ))),
             Target::Health { .. } | Target::Malformed => {
                 Outcome::Health(Err(HealthError::InvalidAnswer(error)))
             }
@@ -552,6 +574,7 @@ impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
             return;
         };
         let endpoint = call.target.endpoint();
+        let arrived_before = call.may_have_arrived;
         call.last_failure = Some(failure);
         if failure.may_have_reached_service() {
             call.may_have_arrived = true;
@@ -565,16 +588,20 @@ impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
             let moved = self.health.on_passive_success(now);
             self.health_moved(moved);
         }
-        if failure.is_retryable(call.target.idempotent(self.keys_honoured()))
+        if failure.is_retryable(self.resendable(call))
             && self.retry(call, failure, retry_after, now)
         {
             return;
         }
         self.stats.endpoints[endpoint as usize].failed += 1;
         let outcome = match call.target {
-            Target::Mint { .. } => {
-                Outcome::Mint(Err(mint_error(call, failure, error, self.keys_honoured())))
-            }
+            Target::Mint { .. } => Outcome::Mint(Err(mint_error(
+                call,
+                failure,
+                error,
+                arrived_before,
+                self.keys_honoured(),
+            ))),
             _ => {
                 let unanswered = Unanswered::Failed {
                     last: failure,
@@ -642,7 +669,7 @@ impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
         now: Instant,
     ) -> Outcome {
         let outcome = unanswered_outcome(call, reason, self.keys_honoured());
-        if let Outcome::Validation(_) = outcome {
+        if let Outcome::Validation(Validation::LocalOnly { .. }) = outcome {
             self.stats.local_only += 1;
         }
         self.finish(call, outcome, now);
@@ -703,82 +730,6 @@ impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
         if transition.to == HealthState::Failed {
             self.observer.on_event(&Event::MaxReconnectAttemptsReached);
         }
-    }
-}
-
-/// How a call ends when the service was not asked or did not answer: a validation
-/// keeps its local verdict, explicitly local-only; a mint whose earlier attempt may have
-/// reached the service has an unknown outcome; other mints and health checks fail.
-#[inline(always)]
-fn unanswered_outcome(call: &Call, reason: Unanswered, keys_honoured: bool) -> Outcome {
-    match call.target {
-        Target::Mint { .. } if call.may_have_arrived => {
-            Outcome::Mint(Err(MintError::OutcomeUnknown {
-                last: call.last_failure.unwrap_or(Failure::NoResponse),
-                attempts: call.attempts,
-                key: call.target.resend_key(keys_honoured),
-            }))
-        }
-        Target::Mint { .. } => Outcome::Mint(Err(MintError::Unavailable(reason))),
-        Target::Health { .. } | Target::Malformed => {
-            Outcome::Health(Err(HealthError::Unavailable(reason)))
-        }
-        Target::Validate(id) => Outcome::Validation(Validation::LocalOnly {
-            id,
-            kind: id.kind(),
-            reason,
-        }),
-    }
-}
-
-/// A call that ended before it began.
-#[inline(always)]
-fn finished(target: Target, now: Instant, outcome: Outcome) -> Call {
-    Call {
-        target,
-        started: now,
-        deadline: now,
-        attempts: 0,
-        phase: Phase::Finished(outcome),
-        last_failure: None,
-        may_have_arrived: false,
-        fallback: None,
-    }
-}
-
-/// The error of a mint whose last attempt failed and will not be retried. Once any
-/// attempt may have reached the service, the outcome is unknown unless the last answer
-/// itself says what happened.
-fn mint_error(
-    call: &Call,
-    failure: Failure,
-    error: Option<ErrorBody>,
-    keys_honoured: bool,
-) -> MintError {
-    let attempts = call.attempts;
-    match (failure, call.fallback) {
-        (Failure::Status(status @ (401 | 403)), _) => MintError::Unauthorized { status },
-        (Failure::Status(status), _) if (400..500).contains(&status) && status != 429 => {
-            MintError::Rejected { status, error }
-        }
-        (Failure::Fallback(FallbackCode::MINT_REJECTED), Some(fallback)) => {
-            MintError::TokenRefused { fallback }
-        }
-        (Failure::Fallback(FallbackCode::INVALID_REQUEST), Some(fallback)) => {
-            MintError::RequestRefused { fallback }
-        }
-        _ if call.may_have_arrived => MintError::OutcomeUnknown {
-            last: failure,
-            attempts,
-            key: call.target.resend_key(keys_honoured),
-        },
-        (Failure::Fallback(FallbackCode::RATE_LIMITED), Some(fallback)) => {
-            MintError::RateLimited { fallback, attempts }
-        }
-        _ => MintError::Unavailable(Unanswered::Failed {
-            last: failure,
-            attempts,
-        }),
     }
 }
 

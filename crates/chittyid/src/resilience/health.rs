@@ -104,6 +104,12 @@ impl HealthMonitor {
         self.state
     }
 
+    /// When the next check is due (`None` while one is out). A failed call brings it
+    /// forward; an adapter whose health task sleeps should wake when it moves earlier.
+    pub fn next_check(&self) -> Option<Instant> {
+        (!self.check_in_flight).then_some(self.next_check)
+    }
+
     /// Failed checks in a row.
     pub fn consecutive_failures(&self) -> u16 {
         self.failures

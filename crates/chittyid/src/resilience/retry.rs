@@ -80,11 +80,13 @@ impl Failure {
         }
     }
 
-    /// Whether the service may have acted on the request.
+    /// Whether the service may have acted on the request: a refusal it answered (4xx,
+    /// 503, a fallback ID) says that it did not; a gateway's 502/504, a 500, a lost or
+    /// unreadable answer leave it open.
     pub const fn may_have_reached_service(self) -> bool {
         !matches!(
             self,
-            Failure::NotSent | Failure::Status(429 | 503) | Failure::Fallback(_)
+            Failure::NotSent | Failure::Status(400..=499 | 503) | Failure::Fallback(_)
         )
     }
 }

@@ -127,7 +127,7 @@ pub struct Request<'a> {
     pub body: &'a [u8],
     /// Whether it carries `Authorization: Bearer` (when the client has a token): mints
     /// and validations do, health checks do not.
-    pub needs_auth: bool,
+    pub sends_token: bool,
     /// The `Idempotency-Key` to send, if any.
     pub idempotency_key: Option<&'a str>,
 }
@@ -207,7 +207,7 @@ impl<'b> Request<'b> {
             method: Method::Post,
             path,
             body,
-            needs_auth: true,
+            sends_token: true,
             idempotency_key: (!key.is_empty()).then_some(key),
         })
     }
@@ -227,7 +227,7 @@ impl<'b> Request<'b> {
             method: Method::Post,
             path,
             body,
-            needs_auth: true,
+            sends_token: true,
             idempotency_key: None,
         })
     }
@@ -248,7 +248,7 @@ impl<'b> Request<'b> {
             method: Method::Get,
             path,
             body,
-            needs_auth: false,
+            sends_token: false,
             idempotency_key: (!key.is_empty()).then_some(key),
         })
     }
@@ -298,7 +298,7 @@ impl<'b> Request<'b> {
             if close {
                 c.write_str("Connection: close\r\n")?;
             }
-            if let (true, Some(token)) = (self.needs_auth, token) {
+            if let (true, Some(token)) = (self.sends_token, token) {
                 write!(c, "Authorization: Bearer {}\r\n", token.expose())?;
             }
             if let Some(key) = self.idempotency_key {
