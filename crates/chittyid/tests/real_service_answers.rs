@@ -405,3 +405,20 @@ fn a_fallback_validation_whose_answer_was_lost_is_not_sent_again() {
         Outcome::Validation(Validation::Authoritative { valid: false, .. })
     ));
 }
+
+#[test]
+fn the_fallback_jurisdiction_is_refused_before_anything_is_sent() {
+    let mut engine: Engine<8> = Engine::new(EngineConfig::default(), 7);
+    let asked = MintRequest {
+        jurisdiction: Some(Jurisdiction::ERR),
+        ..MintRequest::new(EntityType::Thing)
+    };
+    let mut now = 0;
+    let (outcome, attempts) = drive(&mut engine, Operation::Mint(asked), &mut now, |_| {
+        panic!("nothing is sent")
+    });
+    assert_eq!(
+        (outcome, attempts),
+        (Outcome::Mint(Err(MintError::ReservedJurisdiction)), 0)
+    );
+}

@@ -221,6 +221,7 @@ fn error_code(error: &MintError) -> &'static str {
         MintError::Rejected { .. } | MintError::RequestRefused { .. } => "rejected",
         MintError::RateLimited { .. } => "rate_limited",
         MintError::Mismatch { .. } => "mismatch",
+        MintError::ReservedJurisdiction => "reserved_jurisdiction",
         _ => "other",
     }
 }

@@ -191,6 +191,9 @@ pub enum MintError {
         /// Requests sent.
         attempts: u8,
     },
+    /// The request asks for the jurisdiction `ERR`, which marks fallback IDs: it is
+    /// refused before anything is sent.
+    ReservedJurisdiction,
     /// The service minted an ID that is not what was asked for (a region, jurisdiction,
     /// trust level or entity type differs). The ID is real and is handed on, never lost.
     Mismatch {

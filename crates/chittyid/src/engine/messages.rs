@@ -89,6 +89,10 @@ impl fmt::Display for MintError {
                  try again later; the last pending fallback ID: {fallback}",
                 Attempts(*attempts)
             ),
+            MintError::ReservedJurisdiction => f.write_str(
+                "the jurisdiction ERR marks fallback IDs and cannot be asked for; give a \
+                 country code such as USA",
+            ),
             MintError::Mismatch { id, asked } => {
                 write!(f, "the service minted {id}, which is not what was asked:")?;
                 let mut sep = " ";

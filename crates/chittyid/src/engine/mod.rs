@@ -191,6 +191,19 @@ impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
             Operation::Health | Operation::HealthCheck => Endpoint::Health,
         };
         self.stats.endpoints[endpoint as usize].calls += 1;
+        if let Operation::Mint(what) | Operation::MintWithKey(what, _) = operation
+            && what.jurisdiction.is_some_and(|j| j.is_fallback_marker())
+        {
+            // `ERR` marks fallback IDs: no service mints it on request.
+            self.stats.endpoints[endpoint as usize].failed += 1;
+            let target = Target::Mint {
+                what,
+                key: None,
+                by_caller: false,
+            };
+            let refused = Outcome::Mint(Err(MintError::ReservedJurisdiction));
+            return finished(target, now, refused);
+        }
         let target = match operation {
             // The key is drawn at the first send, so that calls refused at once cost nothing.
             Operation::Mint(what) => Target::Mint {
