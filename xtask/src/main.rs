@@ -8,7 +8,8 @@
 //!   failing when one is over its budget.
 //! - `qemu`: the firmware self-test on an emulated Cortex-M, compared with the host's.
 //! - `miri`: the core's tests under Miri.
-//! - `wasm`: the WebAssembly npm package in `crates/chittyid-wasm/pkg/`.
+//! - `wasm [test | bench]`: the WebAssembly npm package in `crates/chittyid-wasm/pkg/`,
+//!   then its Node tests or benchmark.
 
 mod bench;
 mod ci;
@@ -32,9 +33,9 @@ fn main() -> ExitCode {
         Some("size") => size::run(),
         Some("qemu") => qemu::run(),
         Some("miri") => miri::run(),
-        Some("wasm") => wasm::run(),
+        Some("wasm") => wasm::run(&args[1..]),
         _ => Err(
-            "usage: cargo xtask ci | fuzz [--seconds N] | bench | size | qemu | miri | wasm"
+            "usage: cargo xtask ci | fuzz [--seconds N] | bench | size | qemu | miri | wasm [test | bench]"
                 .to_string(),
         ),
     };

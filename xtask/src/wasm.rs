@@ -112,9 +112,14 @@ pub fn build() -> Result<PathBuf, String> {
     Ok(pkg.join(MODULE))
 }
 
-/// `cargo xtask wasm`.
-pub fn run() -> Result<(), String> {
-    build().map(|_| ())
+/// `cargo xtask wasm [test | bench]`: the package, then its Node tests or benchmark.
+pub fn run(args: &[String]) -> Result<(), String> {
+    match args.first().map(String::as_str) {
+        None => build().map(|_| ()),
+        Some("test") => test().map(|_| ()),
+        Some("bench") => bench(),
+        Some(other) => Err(format!("cargo xtask wasm [test | bench], not {other:?}")),
+    }
 }
 
 /// The Node tests: the package against the CLI's records of the shared vectors.
