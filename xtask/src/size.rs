@@ -71,7 +71,7 @@ pub fn run() -> Result<(), String> {
         .len();
     let wasm_gzip = crate::wasm::gzipped_len(&module)?;
     println!(
-        "  (d) WebAssembly package (chittyid-wasm, opt-level z, LTO): {wasm_raw} B .wasm, {wasm_gzip} B gzipped\n      goals <= {WASM_BUDGET} B, <= {WASM_GZIP_BUDGET} B gzipped"
+        "  (d) WebAssembly package (chittyid-wasm, opt-level s, LTO): {wasm_raw} B .wasm, {wasm_gzip} B gzipped\n      goals <= {WASM_BUDGET} B, <= {WASM_GZIP_BUDGET} B gzipped"
     );
     check_budgets(&[
         ("(d) .wasm", wasm_raw, WASM_BUDGET + 1),

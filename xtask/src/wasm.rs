@@ -1,5 +1,5 @@
 //! `cargo xtask wasm`: builds `crates/chittyid-wasm` for `wasm32-unknown-unknown`
-//! (opt-level z, LTO, one codegen unit) and runs the wasm-bindgen CLI of the version in
+//! (opt-level s, LTO, one codegen unit) and runs the wasm-bindgen CLI of the version in
 //! `Cargo.lock` (installed when missing) into `crates/chittyid-wasm/pkg/`, an npm package
 //! directory: the generated `.wasm`, glue and declarations plus `js/` (the API, the Node
 //! and Workers entries, `package.json`). Also the Node tests and benchmark over it.
@@ -16,11 +16,13 @@ pub const PKG: &str = "crates/chittyid-wasm/pkg";
 pub const MODULE: &str = "chittyid_wasm_bg.wasm";
 
 /// The size profile, defined here so that the workspace's release profile stays as it is.
+/// Opt-level s, not z: 1 KB more (38.6 KB) for a parser a third faster (checkMany 39 ns
+/// per ID instead of 61 under Node 20).
 const PROFILE: [&str; 10] = [
     "--config",
     "profile.wasm-release.inherits=\"release\"",
     "--config",
-    "profile.wasm-release.opt-level=\"z\"",
+    "profile.wasm-release.opt-level=\"s\"",
     "--config",
     "profile.wasm-release.lto=true",
     "--config",

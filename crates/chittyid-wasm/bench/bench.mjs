@@ -6,7 +6,8 @@
 import { check, checkMany } from "../pkg/node.js";
 
 const COUNT = 100_000;
-const ROUNDS = 7;
+const ROUNDS = 9;
+const WARM_UP = 5;
 
 // The service's validator, written plainly.
 const SEGMENTS = [/^\d{2}$/, /^[1-9]$/, /^[A-Z]{3}$/, /^\d{4}$/, /^[PLTEA]$/, /^\d{4}$/, /^[0-5]$/, /^\d{2}$/];
@@ -55,9 +56,11 @@ function ids() {
   return out;
 }
 
-/** The median over ROUNDS of `f()`'s time, in ns per ID. */
+/** The median over ROUNDS of `f()`'s time, in ns per ID, after WARM_UP rounds (V8
+ * compiles WebAssembly with a baseline compiler first and optimises it in the background,
+ * which a busy machine delays). */
 function time(f) {
-  f();
+  for (let r = 0; r < WARM_UP; r++) f();
   const samples = [];
   for (let r = 0; r < ROUNDS; r++) {
     const start = process.hrtime.bigint();
