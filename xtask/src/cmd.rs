@@ -141,3 +141,16 @@ pub fn build_thumb(manifest: &str) -> Result<(), String> {
         ],
     ))
 }
+
+/// Makes sure `program` runs (`program --version`), installing Debian's `package` when it
+/// does not (CI starts on a fresh machine).
+pub fn ensure_installed(program: &str, package: &str) -> Result<(), String> {
+    if succeeds(cmd(program, &["--version"])) {
+        return Ok(());
+    }
+    let _ = exec(cmd("apt-get", &["update", "-q"]));
+    exec(cmd(
+        "apt-get",
+        &["install", "-y", "-q", "--no-install-recommends", package],
+    ))
+}

@@ -4,26 +4,13 @@
 
 use std::process::Command;
 
-use crate::cmd::{THUMB, build_thumb, cmd, ensure_target, exec, root, succeeds};
+use crate::cmd::{THUMB, build_thumb, cmd, ensure_installed, ensure_target, exec, root};
 
 /// The longest an image may run.
 const TIMEOUT_SECS: &str = "120";
 
 fn ensure_qemu() -> Result<(), String> {
-    if succeeds(cmd("qemu-system-arm", &["--version"])) {
-        return Ok(());
-    }
-    let _ = exec(cmd("apt-get", &["update", "-q"]));
-    exec(cmd(
-        "apt-get",
-        &[
-            "install",
-            "-y",
-            "-q",
-            "--no-install-recommends",
-            "qemu-system-arm",
-        ],
-    ))
+    ensure_installed("qemu-system-arm", "qemu-system-arm")
 }
 
 /// Runs one image; returns (success, standard output).

@@ -6,7 +6,7 @@
 
 use std::path::PathBuf;
 
-use crate::cmd::{cmd, ensure_target, exec, output, root};
+use crate::cmd::{cmd, ensure_installed, ensure_target, exec, output, root};
 
 /// The WebAssembly target.
 pub const WASM: &str = "wasm32-unknown-unknown";
@@ -128,6 +128,7 @@ pub fn run(args: &[String]) -> Result<(), String> {
 /// Returns (passed, failed) as the test runner counts them.
 pub fn test() -> Result<(u64, u64), String> {
     use std::io::{BufRead, BufReader};
+    ensure_installed("node", "nodejs")?;
     build()?;
     exec(cmd("cargo", &["build", "-p", "chittyid-cli"]))?;
     let tests = root().join(CRATE).join("tests");
@@ -197,6 +198,7 @@ pub fn gzipped_len(path: &std::path::Path) -> Result<u64, String> {
 
 /// The Node benchmark: `check` and `checkMany` against a plain JavaScript validator.
 pub fn bench() -> Result<(), String> {
+    ensure_installed("node", "nodejs")?;
     build()?;
     exec(cmd(
         "node",
