@@ -4,7 +4,7 @@
 
 use std::process::Command;
 
-use crate::cmd::{THUMB, build_thumb, cmd, ensure_installed, ensure_target, exec, root};
+use crate::cmd::{THUMB, build_thumb, ensure_installed, ensure_target, root};
 
 /// The longest an image may run.
 const TIMEOUT_SECS: &str = "120";
