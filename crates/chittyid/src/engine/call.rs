@@ -32,6 +32,7 @@ pub enum Operation<'a> {
 
 /// What the adapter must do next for a call.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[must_use = "the adapter must carry out the action: send, wait, or take the outcome"]
 pub enum Action<'b> {
     /// Send this request; report its end (answer, transport error, or time-out) no later
     /// than `timeout_at`.
@@ -304,8 +305,10 @@ pub(super) enum Phase {
 }
 
 /// One call in progress. Many can be in flight against one engine; each is driven with
-/// [`super::Engine::poll`] and the `on_*` reports.
-#[derive(Debug, Clone, Copy)]
+/// [`super::Engine::poll`] and the `on_*` reports. It is neither `Copy` nor `Clone`: a
+/// copy reported as well as the original would count one attempt twice.
+#[derive(Debug)]
+#[must_use = "a call does nothing until it is polled, and holds a breaker slot while out"]
 pub struct Call {
     pub(super) target: Target,
     pub(super) started: Instant,

@@ -502,7 +502,8 @@ impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
         call.attempts = call.attempts.saturating_sub(1);
         let attempts = &mut self.stats.endpoints[call.target.endpoint() as usize].attempts;
         *attempts = attempts.saturating_sub(1);
-        self.not_sendable(call, permit, now);
+        // The call is over; the adapter's next poll returns its outcome.
+        let _over = self.not_sendable(call, permit, now);
     }
 
     /// Ends a call whose request does not fit a buffer, giving its breaker slot back.
