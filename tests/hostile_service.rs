@@ -64,3 +64,18 @@ async fn an_answer_over_the_size_limit_is_not_read_and_the_mint_is_not_sent_agai
         );
     }
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_defaults_a_503_too_large_to_keep_still_counts_against_the_breaker() {
+    let addr = hostile::start(Hostile::Huge503).await;
+    let client = Client::builder()
+        .service_url(format!("http://{addr}"))
+        .token("hostile-secret-token")
+        .health_monitor(false)
+        .build()
+        .unwrap();
+    let first = client.validate("03-1-USA-5537-P-2602-0-38").await;
+    let second = client.validate("03-1-USA-7165-T-2602-0-13").await;
+    let breaker = client.stats().breakers[chittyid_std::Endpoint::Validate as usize];
+    hostile::judge_huge_503(&first, &second, breaker).unwrap();
+}

@@ -53,3 +53,28 @@ async fn run(kind: Hostile) -> Result<(), String> {
 async fn every_hostile_answer_ends_in_a_typed_error_within_the_deadline() {
     hostile::run_all(run).await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_defaults_a_503_too_large_for_the_buffer_still_counts_against_the_breaker() {
+    // The same bytes as the std client's test, the same outcomes and breaker state.
+    let addr = hostile::start(Hostile::Huge503).await;
+    let host = addr.to_string();
+    let (mut request, mut response) = ([0u8; 1024], [0u8; 4096]);
+    let mut client: Client<'_, Tcp, 32> = Client::new(
+        EngineConfig::default(),
+        0x5EED,
+        Tcp(addr),
+        &host,
+        Some("t"),
+        Buffers {
+            request: &mut request,
+            response: &mut response,
+        },
+    );
+    let first = client.validate(b"03-1-USA-5537-P-2602-0-38").await;
+    let second = client.validate(b"03-1-USA-7165-T-2602-0-13").await;
+    let breaker = client
+        .engine()
+        .breaker_state(chittyid::engine::Endpoint::Validate);
+    hostile::judge_huge_503(&first, &second, breaker).unwrap();
+}

@@ -6,6 +6,8 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
+use chittyid::engine::{EngineConfig, Unanswered, Validation};
+use chittyid::resilience::{BreakerState, Failure};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -34,10 +36,12 @@ pub enum Hostile {
     WrongCheckValue,
     /// A 200 with an HTML error page.
     HtmlPage,
+    /// A 503 whose body (20 KiB) is larger than any adapter keeps.
+    Huge503,
 }
 
 impl Hostile {
-    pub const ALL: [Hostile; 11] = [
+    pub const ALL: [Hostile; 12] = [
         Hostile::HugeBody,
         Hostile::EndlessHeaders,
         Hostile::Drip,
@@ -49,6 +53,7 @@ impl Hostile {
         Hostile::HugeJson,
         Hostile::WrongCheckValue,
         Hostile::HtmlPage,
+        Hostile::Huge503,
     ];
 }
 
@@ -178,8 +183,49 @@ async fn misbehave(stream: &mut TcpStream, kind: Hostile) -> std::io::Result<()>
                 .write_all(&answer("Content-Type: text/html\r\n", body))
                 .await?;
         }
+        Hostile::Huge503 => {
+            let body = vec![b'x'; HUGE_503_BODY];
+            stream
+                .write_all(
+                    format!("HTTP/1.1 503 Service Unavailable\r\nContent-Length: {HUGE_503_BODY}\r\n\r\n")
+                        .as_bytes(),
+                )
+                .await?;
+            stream.write_all(&body).await?;
+        }
     }
     stream.flush().await
+}
+
+/// The body of [`Hostile::Huge503`]: larger than the std adapter keeps (8 KiB) and than a
+/// firmware's answer buffer.
+const HUGE_503_BODY: usize = 20 * 1024;
+
+/// What both adapters must make of [`Hostile::Huge503`] with default settings: the first
+/// validation spends every attempt on 503s and ends local-only saying so; by the second
+/// the breaker (ten failures in a row) has opened. A cut body does not hide the status.
+pub fn judge_huge_503(
+    first: &Validation,
+    second: &Validation,
+    breaker: BreakerState,
+) -> Result<(), String> {
+    let attempts = EngineConfig::default().retry.max_attempts;
+    let ok_first = matches!(
+        first,
+        Validation::LocalOnly {
+            reason: Unanswered::Failed {
+                last: Failure::Status(503),
+                attempts: n,
+            },
+            ..
+        } if *n == attempts
+    );
+    let ok_second = matches!(second, Validation::LocalOnly { .. });
+    if ok_first && ok_second && breaker == BreakerState::Open {
+        Ok(())
+    } else {
+        Err(format!("{first:?}, then {second:?}, breaker {breaker:?}"))
+    }
 }
 
 /// The deadline the hostile tests give each call.

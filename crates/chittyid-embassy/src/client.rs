@@ -193,6 +193,7 @@ impl<'a, C: Connect, const CACHE: usize, O: Observer> Client<'a, C, CACHE, O> {
                         retry_after: answer.retry_after.map(|(a, b)| &response[a..b]),
                         idempotency_key: answer.idempotency_key.map(|(a, b)| &response[a..b]),
                         body: &response[answer.body.0..answer.body.1],
+                        cut: answer.cut,
                     };
                     engine.on_response(call, answered, now());
                 }

@@ -14,8 +14,10 @@ pub struct Answer {
     pub retry_after: Option<(usize, usize)>,
     /// Range of the `Idempotency-Key` value in the buffer.
     pub idempotency_key: Option<(usize, usize)>,
-    /// Range of the (decoded) body in the buffer.
+    /// Range of the (decoded) body in the buffer, or of its start when `cut`.
     pub body: (usize, usize),
+    /// The body did not fit the buffer.
+    pub cut: bool,
 }
 
 /// How an exchange failed.
@@ -69,10 +71,19 @@ pub async fn exchange<C: Connect>(
         }
     };
     let (status, (retry_after, idempotency_key), framing, start) = head;
+    // A body larger than the buffer: the head (its status) is the service's answer, and
+    // the engine decides what a cut body means, as it does for the std adapter.
+    let cut = |filled| Answer {
+        status,
+        retry_after,
+        idempotency_key,
+        body: (start, filled),
+        cut: true,
+    };
     loop {
         let body = &buf[start..filled];
         let complete = match framing {
-            Framing::Length(n) if start + n > buf.len() => return Err(ExchangeError::Invalid),
+            Framing::Length(n) if start + n > buf.len() => return Ok(cut(filled)),
             Framing::Length(n) => body.len() >= n,
             Framing::Chunked => {
                 http1::chunked_complete(body).map_err(|_| ExchangeError::Invalid)?
@@ -83,7 +94,7 @@ pub async fn exchange<C: Connect>(
             break;
         }
         if filled == buf.len() {
-            return Err(ExchangeError::Invalid); // larger than the buffer
+            return Ok(cut(filled));
         }
         match conn.read(&mut buf[filled..]).await {
             Ok(0) if framing == Framing::UntilClose => break,
@@ -106,5 +117,6 @@ pub async fn exchange<C: Connect>(
         retry_after,
         idempotency_key,
         body: (start, end),
+        cut: false,
     })
 }

@@ -335,6 +335,7 @@ async fn drive(inner: &Inner, operation: Operation<'_>) -> Outcome {
                             retry_after: answer.retry_after.as_deref(),
                             idempotency_key: answer.idempotency_key.as_deref(),
                             body: &answer.body,
+                            cut: answer.cut,
                         };
                         engine.on_response(&mut guard.call, response, now);
                     }

@@ -22,6 +22,8 @@ pub struct Answer {
     pub retry_after: Option<Vec<u8>>,
     pub idempotency_key: Option<Vec<u8>>,
     pub body: Vec<u8>,
+    /// The body was longer than the engine accepts: `body` is its start.
+    pub cut: bool,
 }
 
 /// What to send, owned (built while the engine's lock is held, sent after).
@@ -128,13 +130,14 @@ impl Transport {
             status,
             retry_after,
             idempotency_key,
+            cut: body.len() > MAX_BODY,
             body,
         })
     }
 }
 
 /// Reads a body, keeping at most one byte more than the engine accepts: an oversized
-/// answer is then refused by the engine's own size check, and is never read whole.
+/// answer is never read whole, and is reported as cut.
 async fn read_capped(mut body: Incoming) -> Result<Vec<u8>, Failure> {
     let mut kept = Vec::new();
     while kept.len() <= MAX_BODY {

@@ -58,8 +58,11 @@ pub struct Response<'a> {
     /// The raw `Idempotency-Key` header value, if any: a service that echoes the
     /// request's key says that it honours keys.
     pub idempotency_key: Option<&'a [u8]>,
-    /// The body (the engine enforces its own size limit).
+    /// The body (the engine enforces its own size limit), or its start when `cut`.
     pub body: &'a [u8],
+    /// The body was longer than the adapter keeps: `body` is only its start. The status
+    /// still counts as the service's answer; a 2xx answer cut short is unusable.
+    pub cut: bool,
 }
 
 impl<'a> Response<'a> {
@@ -70,6 +73,7 @@ impl<'a> Response<'a> {
             retry_after: None,
             idempotency_key: None,
             body,
+            cut: false,
         }
     }
 }

@@ -376,6 +376,10 @@ impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
                 now,
             );
         }
+        if response.cut {
+            // The same decision whichever adapter cut it, at whatever buffer size.
+            return self.answer_unusable(call, WireError::BodyTooLarge, now);
+        }
         let decoded = match call.target {
             Target::Mint { what, .. } => match decode_mint(response.body) {
                 Ok(MintAnswer::Pending { id, code }) => {

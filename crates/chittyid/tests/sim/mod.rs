@@ -370,6 +370,7 @@ impl Sim {
                         retry_after: retry_after.as_deref().map(str::as_bytes),
                         idempotency_key: key_echo.as_deref().map(str::as_bytes),
                         body: body.as_bytes(),
+                        cut: false,
                     };
                     self.engine.on_response(call, response, now);
                 }
