@@ -52,6 +52,26 @@ async fn settled(server: &Server, count: u64) {
     );
 }
 
+/// A service whose mints take 1.5 s (and complete after the caller gives up), and a
+/// client that gives an attempt 0.4 s: a setting, because the tests that use it are
+/// about what is sent again, not about the defaults' time-out.
+async fn slow_back_end(profile: Profile) -> (Server, Client) {
+    let server = start(profile, |c| {
+        c.backend_latency = Latency {
+            base: Duration::from_millis(1_500),
+            jitter: Duration::ZERO,
+        };
+    })
+    .await;
+    let client = Client::builder()
+        .service_url(server.url())
+        .token(TOKEN)
+        .attempt_timeout(Duration::from_millis(400))
+        .build()
+        .unwrap();
+    (server, client)
+}
+
 /// A client with nothing set but the URL and the token.
 fn client(server: &Server, token: &str) -> Client {
     Client::builder()
@@ -144,21 +164,7 @@ async fn the_four_production_ids_are_valid_by_the_real_service() {
 
 #[tokio::test]
 async fn a_back_end_slower_than_the_time_out_mints_once_per_call_without_keys() {
-    // The back end takes 1.5 s; the client gives an attempt 0.4 s (a setting, because
-    // this test is about what is sent again, not about the defaults' time-out).
-    let server = start(Profile::Real, |c| {
-        c.backend_latency = Latency {
-            base: Duration::from_millis(1_500),
-            jitter: Duration::ZERO,
-        };
-    })
-    .await;
-    let client = Client::builder()
-        .service_url(server.url())
-        .token(TOKEN)
-        .attempt_timeout(Duration::from_millis(400))
-        .build()
-        .unwrap();
+    let (server, client) = slow_back_end(Profile::Real).await;
     for _ in 0..3 {
         let answer = client.mint(MintRequest::new(EntityType::Thing)).await;
         assert!(
@@ -310,22 +316,8 @@ async fn an_outage_of_the_minting_back_end_gives_pending_ids_and_opens_the_break
 #[tokio::test]
 async fn a_back_end_slower_than_the_time_out_loses_nothing_when_keys_are_honoured() {
     // The strict profile honours keys and says so (the client learns it from its first
-    // health check); its mints take 1.5 s and complete after the caller gives up. The
-    // client gives an attempt 0.4 s: a setting, because this test is about what is
-    // resent, not about the defaults' time-out.
-    let server = start(Profile::Strict, |c| {
-        c.backend_latency = Latency {
-            base: Duration::from_millis(1_500),
-            jitter: Duration::ZERO,
-        };
-    })
-    .await;
-    let client = Client::builder()
-        .service_url(server.url())
-        .token(TOKEN)
-        .attempt_timeout(Duration::from_millis(400))
-        .build()
-        .unwrap();
+    // health check); its mints complete after the caller gives up.
+    let (server, client) = slow_back_end(Profile::Strict).await;
     while !client.stats().keys_honoured {
         tokio::time::sleep(Duration::from_millis(10)).await;
     }

@@ -13,21 +13,22 @@ pub(super) struct Segments<'a>([&'a str; 8]);
 impl Segments<'_> {
     /// The segments as the real front names them in answers.
     pub(super) fn components(&self) -> Value {
-        let [
-            version,
-            region,
-            jurisdiction,
-            sequential,
-            entity_type,
-            year_month,
-            trust,
-            check,
-        ] = self.0;
-        json!({
-            "version": version, "region": region, "jurisdiction": jurisdiction,
-            "sequential": sequential, "entityType": entity_type, "yearMonth": year_month,
-            "trustLevel": trust, "checksum": check,
-        })
+        const NAMES: [&str; 8] = [
+            "version",
+            "region",
+            "jurisdiction",
+            "sequential",
+            "entityType",
+            "yearMonth",
+            "trustLevel",
+            "checksum",
+        ];
+        NAMES
+            .iter()
+            .zip(self.0)
+            .map(|(name, segment)| (name.to_string(), Value::from(segment)))
+            .collect::<serde_json::Map<_, _>>()
+            .into()
     }
 }
 
