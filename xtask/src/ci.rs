@@ -6,6 +6,48 @@ use crate::{fuzz, miri, qemu, size, wasm};
 /// Seconds each fuzz target runs in the CI smoke.
 const FUZZ_SMOKE_SECONDS: u64 = 15;
 
+/// The crates published on crates.io. chittyid-server is one of them because the CLI
+/// links it for `chittyid serve` and `chittyid demo`.
+const PUBLISHED: [&str; 5] = [
+    "chittyid",
+    "chittyid-std",
+    "chittyid-embassy",
+    "chittyid-server",
+    "chittyid-cli",
+];
+
+/// The published libraries' docs as docs.rs builds them (all features), with rustdoc's
+/// warnings (broken intra-doc links, bad HTML) as errors. The CLI is a binary: docs.rs
+/// has nothing of it to build.
+fn docs() -> Result<(), String> {
+    let mut args = vec!["doc", "--no-deps", "--all-features"];
+    for name in PUBLISHED {
+        if name != "chittyid-cli" {
+            args.extend(["-p", name]);
+        }
+    }
+    let mut doc = cmd("cargo", &args);
+    doc.env("RUSTDOCFLAGS", "-D warnings");
+    exec(doc)
+}
+
+/// `cargo package` of every published crate: each is packed into its .crate, then built
+/// from it alone, its workspace dependencies coming from the .crate files just packed
+/// (a temporary local registry), the others from crates.io. This catches a file left out
+/// of a package, a path dependency without a version and a manifest crates.io would refuse.
+/// CI runs on a clean clone and checks that too; a developer runs `cargo xtask ci`
+/// before committing, so elsewhere uncommitted changes are allowed.
+fn package() -> Result<(), String> {
+    let mut args = vec!["package"];
+    for name in PUBLISHED {
+        args.extend(["-p", name]);
+    }
+    if !std::env::var("CI").is_ok_and(|ci| ci == "true") {
+        args.push("--allow-dirty");
+    }
+    exec(cmd("cargo", &args))
+}
+
 pub fn run() -> Result<(), String> {
     exec(cmd("cargo", &["fmt", "--all", "--check"]))?;
     for manifest in [
@@ -58,6 +100,8 @@ pub fn run() -> Result<(), String> {
         "cargo",
         &["test", "--workspace", "--features", "chittyid/serde"],
     ))?;
+    docs()?;
+    package()?;
     // The WebAssembly package: clippy for wasm32, then its Node tests against the CLI.
     wasm::clippy()?;
     let (node_passed, node_failed) = wasm::test()?;
@@ -66,7 +110,7 @@ pub fn run() -> Result<(), String> {
     miri::run()?;
     fuzz::run(FUZZ_SMOKE_SECONDS)?;
     println!(
-        "\nxtask ci: all checks passed (fmt, clippy, firmware builds, tests, WebAssembly package tests, QEMU self-test, size budgets, Miri, fuzz smoke)"
+        "\nxtask ci: all checks passed (fmt, clippy, firmware builds, tests, docs, crate packages, WebAssembly package tests, QEMU self-test, size budgets, Miri, fuzz smoke)"
     );
     println!(
         "tests: {} passed, {} failed",

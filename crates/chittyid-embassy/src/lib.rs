@@ -7,6 +7,13 @@
 //!
 //! The API mirrors the std client: [`Client::mint`], [`Client::validate`],
 //! [`Client::health`], [`Client::stats`].
+//!
+//! ## Features
+//!
+//! None is on by default.
+//!
+#![doc = document_features::document_features!()]
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![no_std]
 #![allow(async_fn_in_trait)]
 

@@ -23,8 +23,11 @@
 //! # Ok::<(), chittyid::ParseError>(())
 //! ```
 //!
-//! Optional features: `serde` (a `ChittyId` as its string form) and `defmt`
-//! (`defmt::Format` for every public type).
+//! ## Features
+//!
+//! None is on by default.
+//!
+#![doc = document_features::document_features!()]
 #![no_std]
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
