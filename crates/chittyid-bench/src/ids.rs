@@ -50,3 +50,18 @@ pub fn canonical_texts(count: usize, seed: u64) -> Vec<String> {
         .map(|_| random_id(&mut rng).to_string())
         .collect()
 }
+
+/// `count` distinct random canonical IDs as text, in the order first drawn: the mixed
+/// workload of issue 16 (regions 1-9, every month, every entity type, trust 0-5).
+pub fn distinct_canonical_texts(count: usize, seed: u64) -> Vec<String> {
+    let mut rng = Rng::new(seed);
+    let mut seen = std::collections::HashSet::with_capacity(count);
+    let mut texts = Vec::with_capacity(count);
+    while texts.len() < count {
+        let text = random_id(&mut rng).to_string();
+        if seen.insert(text.clone()) {
+            texts.push(text);
+        }
+    }
+    texts
+}

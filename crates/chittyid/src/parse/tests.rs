@@ -134,8 +134,84 @@ fn near_ids() -> impl Strategy<Value = Vec<u8>> {
         })
 }
 
+/// IDs of the canonical shape whose check value is right (or off by 97, which still
+/// fits two digits), with fields near their limits: region 0 with and without `ERR`,
+/// months 00-19, trust 0-9, any letter as the entity code.
+fn checked_ids() -> impl Strategy<Value = Vec<u8>> {
+    let digit = || prop::sample::select(b"0123456789".to_vec());
+    let letter = || {
+        prop_oneof![
+            prop::sample::select(b"AERTZ".to_vec()),
+            (b'A'..=b'Z').prop_map(|b| b),
+        ]
+    };
+    let jurisdiction = prop_oneof![Just(b"ERR".to_vec()), prop::collection::vec(letter(), 3),];
+    (
+        prop::collection::vec(digit(), 2),
+        prop::sample::select(b"0019".to_vec()),
+        jurisdiction,
+        (
+            prop::sample::select(b"0019".to_vec()),
+            prop::collection::vec(digit(), 3),
+        ),
+        letter(),
+        (
+            prop::collection::vec(digit(), 2),
+            prop::sample::select(b"01".to_vec()),
+            digit(),
+        ),
+        prop_oneof![Just(b'0'), digit()],
+        any::<bool>(),
+    )
+        .prop_map(
+            |(version, region, letters, (s0, s), entity, (year, m0, m1), trust, off)| {
+                let mut body = version;
+                body.push(b'-');
+                body.push(region);
+                body.push(b'-');
+                body.extend(letters);
+                body.push(b'-');
+                body.push(s0);
+                body.extend(s);
+                body.extend([b'-', entity, b'-']);
+                body.extend(year);
+                body.extend([m0, m1, b'-', trust]);
+                let mut check = u32::from(crate::checksum::compute(&body).unwrap());
+                if off && check + 97 <= 99 {
+                    check += 97;
+                }
+                body.extend(format!("-{check:02}").bytes());
+                body
+            },
+        )
+}
+
+#[test]
+fn check_values_from_97_up_are_refused() {
+    // Check values 00, 01, 02, and the same plus 97, which also fit two digits.
+    for (body, right) in [
+        ("03-1-USA-0009-T-2601-0", 0),
+        ("03-1-USA-0046-T-2601-0", 1),
+        ("03-1-USA-0083-T-2601-0", 2),
+    ] {
+        assert_eq!(crate::checksum::compute(body), Ok(right), "{body}");
+        assert!(fast::parse_canonical(format!("{body}-{right:02}").as_bytes()).is_some());
+        let id = format!("{body}-{}", right + 97);
+        assert_eq!(fast::parse_canonical(id.as_bytes()), None, "{id}");
+        assert_eq!(err(&id).kind(), ErrorKind::ChecksumMismatch, "{id}");
+    }
+}
+
 proptest! {
     #![proptest_config(ProptestConfig::with_cases(4000))]
+
+    /// The same on inputs that reach the rules after the checksum.
+    #[test]
+    fn fast_path_agrees_with_grammar_on_checked_ids(input in checked_ids()) {
+        let fast = fast::parse_canonical(&input);
+        let slow = grammar::parse(&input, ParseOptions::STRICT).ok();
+        prop_assert_eq!(fast, slow);
+    }
 
     /// The hand-made decoder agrees with core's on any bytes.
     #[test]
