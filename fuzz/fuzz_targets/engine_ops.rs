@@ -1,16 +1,17 @@
-//! Fuzzes the call engine with arbitrary sequences of calls, answers, transport errors,
-//! time-outs, cancellations and time jumps, checking its promises after every step: no
+//! Fuzzes the call engine with arbitrary sequences of calls, facts (answers, some read
+//! through the core's HTTP reader from raw bytes split at arbitrary points; transport
+//! errors), time-outs, cancellations and time jumps, checking its promises after every
+//! step: no
 //! panic; at most K probes out while half-open; no mint sent again after it may have
 //! reached the service unless its key is known to be honoured; nothing scheduled past a
 //! call's deadline.
 #![no_main]
 
 use chittyid::EntityType;
-use chittyid::engine::{
-    Action, Call, Endpoint, Engine, EngineConfig, KeyPolicy, Operation, Response,
-};
-use chittyid::resilience::{BreakerState, Failure, Instant};
-use chittyid::wire::MintRequest;
+use chittyid::engine::{Action, Endpoint, Engine, EngineConfig, Fact, KeyPolicy, Response};
+use chittyid::resilience::{BreakerState, Instant};
+use chittyid::wire::{MintRequest, ResponseReader};
+use chittyid_test_support::calls::{AnyCall, Operation};
 use libfuzzer_sys::fuzz_target;
 
 const STATUSES: [u16; 10] = [200, 201, 400, 401, 404, 422, 429, 500, 503, 504];
@@ -29,12 +30,38 @@ const INPUTS: [&[u8]; 3] = [
     b"not an id",
 ];
 
+/// Raw answers for the reader, cut into reads at points the input picks.
+const RAW: [&[u8]; 4] = [
+    b"HTTP/1.1 200 OK\r\nContent-Length: 14\r\n\r\n{\"valid\":true}",
+    b"HTTP/1.1 503 Unavailable\r\nRetry-After: 1\r\nTransfer-Encoding: chunked\r\n\r\n4\r\n{}  \r\n0\r\n\r\n",
+    b"HTTP/1.1 200 OK\r\n\r\n{\"status\":\"ok\"}",
+    b"HTTP/1.1 200 OK\r\nContent-Length: 900\r\n\r\n{\"chittyId\":",
+];
+
+/// Reads `raw` through the core's reader into `buf` in reads of `step` bytes, the peer
+/// closing after the last.
+fn read_raw<'b>(raw: &[u8], step: usize, buf: &'b mut [u8]) -> Fact<'b> {
+    let mut reader = ResponseReader::new();
+    let mut sent = 0;
+    while !reader.is_finished() {
+        let room = reader.unfilled(buf);
+        let n = step.max(1).min(room.len()).min(raw.len() - sent);
+        room[..n].copy_from_slice(&raw[sent..sent + n]);
+        sent += n;
+        reader.received(buf, n);
+    }
+    let buf: &'b [u8] = buf;
+    reader.fact(buf)
+}
+
 struct Tracked {
-    call: Call,
+    call: AnyCall,
     /// An attempt is out (sent, not yet reported).
     out: bool,
     /// That attempt is a half-open probe.
     probe: bool,
+    /// When that attempt times out.
+    timeout_at: Instant,
     /// A mint whose request may have reached the service, with no key known to be
     /// honoured.
     unsafe_to_resend: bool,
@@ -70,11 +97,12 @@ fuzz_target!(|data: &[u8]| {
                         _ if arg & 1 == 1 => Operation::HealthCheck,
                         _ => Operation::Health,
                     };
-                    let call = engine.begin(operation, now);
+                    let call = AnyCall::begin(&mut engine, operation, now);
                     calls.push(Tracked {
                         call,
                         out: false,
                         probe: false,
+                        timeout_at: now,
                         unsafe_to_resend: false,
                     });
                 }
@@ -86,7 +114,7 @@ fuzz_target!(|data: &[u8]| {
                 }
                 let endpoint = t.call.endpoint();
                 let was_closed = engine.breaker_state(endpoint) == BreakerState::Closed;
-                match engine.poll(&mut t.call, now, &mut buf) {
+                match t.call.poll(&mut engine, now, &mut buf) {
                     Action::Send {
                         request,
                         timeout_at,
@@ -101,6 +129,7 @@ fuzz_target!(|data: &[u8]| {
                         }
                         t.out = true;
                         t.probe = !was_closed;
+                        t.timeout_at = timeout_at;
                     }
                     Action::WaitUntil(at) => {
                         assert!(at <= t.call.deadline(), "wait past the deadline")
@@ -115,7 +144,9 @@ fuzz_target!(|data: &[u8]| {
                 }
                 t.out = false;
                 let key = t.call.idempotency_key().copied();
-                let failure = match op % 10 {
+                let mut raw_buf = [0u8; 256];
+                // Whether the request may have reached the service.
+                let (fact, arrived) = match op % 10 {
                     4 => {
                         let status = STATUSES[usize::from(arg) % STATUSES.len()];
                         let body = BODIES[usize::from(arg / 16) % BODIES.len()];
@@ -129,26 +160,29 @@ fuzz_target!(|data: &[u8]| {
                             // Sometimes the adapter kept only the start of the body.
                             cut: arg & 4 == 4,
                         };
-                        engine.on_response(&mut t.call, response, now);
-                        matches!(status, 200 | 201 | 502 | 504 | 500).then_some(())
+                        t.call.report(&mut engine, Fact::Answered(response), now);
+                        (None, matches!(status, 200 | 201 | 502 | 504 | 500))
                     }
-                    5 if arg & 1 == 0 => {
-                        engine.on_transport_error(&mut t.call, Failure::NotSent, now);
-                        None
-                    }
-                    5 => {
-                        engine.on_transport_error(&mut t.call, Failure::NoResponse, now);
-                        Some(())
-                    }
-                    6 => {
-                        engine.on_timeout(&mut t.call, now);
-                        Some(())
-                    }
+                    5 if arg & 1 == 0 => (Some(Fact::NotSent), false),
+                    5 => (Some(Fact::Broken), true),
+                    // No fact by the time-out: the next poll ends the attempt.
+                    6 => (None, true),
+                    _ if arg & 1 == 0 => (Some(Fact::NotHttp), true),
                     _ => {
-                        engine.on_invalid_response(&mut t.call, now);
-                        Some(())
+                        let raw = RAW[usize::from(arg / 2) % RAW.len()];
+                        (
+                            Some(read_raw(raw, usize::from(arg / 8), &mut raw_buf)),
+                            true,
+                        )
                     }
                 };
+                match fact {
+                    Some(fact) => t.call.report(&mut engine, fact, now),
+                    // The clock reaches the time-out; the call's next poll ends it.
+                    None if op % 10 == 6 => now = now.max(t.timeout_at),
+                    None => {}
+                }
+                let failure = arrived.then_some(());
                 // Judged after the report, which may have taught the engine that keys are
                 // honoured.
                 let resendable = key.is_some() && engine.keys_honoured();
@@ -159,7 +193,7 @@ fuzz_target!(|data: &[u8]| {
             8 => now = now.saturating_add(core::time::Duration::from_millis(u64::from(arg) * 500)),
             9 if !calls.is_empty() => {
                 let mut t = calls.swap_remove(pick);
-                engine.cancel(&mut t.call);
+                t.call.cancel(&mut engine);
             }
             _ => {}
         }

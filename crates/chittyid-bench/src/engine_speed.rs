@@ -7,8 +7,8 @@ use std::num::NonZeroUsize;
 use std::time::Duration;
 
 use chittyid::ChittyId;
-use chittyid::engine::{Action, Endpoint, Engine, EngineConfig, Operation, Outcome, Response};
-use chittyid::resilience::{BreakerState, Cache, Failure, Instant};
+use chittyid::engine::{Action, Endpoint, Engine, EngineConfig, Fact, Response};
+use chittyid::resilience::{BreakerState, Cache, Instant};
 use chittyid::wire::MintRequest;
 
 use crate::ids::{Rng, canonical_texts};
@@ -99,38 +99,35 @@ fn engine_paths(id: ChittyId) {
     let now = Instant::from_millis(0);
     let mut buf = [0u8; 256];
     // Put the answer in the cache through a real exchange.
-    let mut call = engine.begin(Operation::Validate(text.as_bytes()), now);
+    let mut call = engine.begin_validate(text.as_bytes(), now);
     assert!(matches!(
         engine.poll(&mut call, now, &mut buf),
         Action::Send { .. }
     ));
     let answer = Response::new(200, br#"{"valid":true}"#);
-    engine.on_response(&mut call, answer, now);
+    engine.report(&mut call, Fact::Answered(answer), now);
     // Open the mint breaker with failures.
     while engine.breaker_state(Endpoint::Mint) != BreakerState::Open {
-        let mut call = engine.begin(
-            Operation::Mint(MintRequest::new(chittyid::EntityType::Person)),
-            now,
-        );
+        let mut call = engine.begin_mint(MintRequest::new(chittyid::EntityType::Person), now);
         if let Action::Send { .. } = engine.poll(&mut call, now, &mut buf) {
-            engine.on_transport_error(&mut call, Failure::NotSent, now);
+            engine.report(&mut call, Fact::NotSent, now);
         }
     }
 
     const CALLS: usize = 1_000_000;
     let cached = median(ROUNDS, || {
         for _ in 0..CALLS {
-            let mut call = engine.begin(Operation::Validate(black_box(text.as_bytes())), now);
+            let mut call = engine.begin_validate(black_box(text.as_bytes()), now);
             let done = engine.poll(&mut call, now, &mut buf);
-            assert!(matches!(done, Action::Done(Outcome::Validation(_))));
+            assert!(matches!(done, Action::Done(_)));
         }
     });
     let rejected = median(ROUNDS, || {
         for _ in 0..CALLS {
             let what = MintRequest::new(black_box(chittyid::EntityType::Person));
-            let mut call = engine.begin(Operation::Mint(what), now);
+            let mut call = engine.begin_mint(what, now);
             let done = engine.poll(&mut call, now, &mut buf);
-            assert!(matches!(done, Action::Done(Outcome::Mint(Err(_)))));
+            assert!(matches!(done, Action::Done(Err(_))));
         }
     });
     println!("\nengine, begin to Done, {CALLS} calls (median of {ROUNDS} rounds)");

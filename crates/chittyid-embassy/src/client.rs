@@ -2,14 +2,14 @@
 //! time-outs over connections from a [`Connect`] the firmware provides.
 
 use chittyid::engine::{
-    Action, Call, Engine, EngineConfig, HealthError, MintError, Observer, Operation, Outcome,
-    Response, Stats, Validation,
+    Action, Answer, Call, Engine, EngineConfig, Fact, HealthResult, MintResult, Observer, Stats,
+    Validation,
 };
 use chittyid::resilience::Instant;
-use chittyid::wire::{HealthAnswer, MintAnswer, MintRequest, Request, Token};
+use chittyid::wire::{MintRequest, Request, Token};
 use embassy_time::{Timer, with_deadline};
 
-use crate::exchange::{ExchangeError, exchange};
+use crate::exchange::exchange;
 use crate::log::LogObserver;
 
 /// A connection could not be opened.
@@ -108,27 +108,19 @@ impl<'a, C: Connect, const CACHE: usize, O: Observer> Client<'a, C, CACHE, O> {
     }
 
     /// Mints one ID (a fallback ID is `Pending`, never final).
-    pub async fn mint(&mut self, what: MintRequest) -> Result<MintAnswer, MintError> {
-        match self.drive(Operation::Mint(what)).await {
-            Outcome::Mint(result) => result,
-            _ => unreachable!("a mint call ends in a mint outcome"),
-        }
+    pub async fn mint(&mut self, what: MintRequest) -> MintResult {
+        self.drive(|engine, now| engine.begin_mint(what, now)).await
     }
 
     /// Validates an ID: locally first, then the cache, then the service.
     pub async fn validate(&mut self, id: &[u8]) -> Validation {
-        match self.drive(Operation::Validate(id)).await {
-            Outcome::Validation(verdict) => verdict,
-            _ => unreachable!("a validation ends in a verdict"),
-        }
+        self.drive(|engine, now| engine.begin_validate(id, now))
+            .await
     }
 
     /// Asks the service's health endpoint.
-    pub async fn health(&mut self) -> Result<HealthAnswer, HealthError> {
-        match self.drive(Operation::Health).await {
-            Outcome::Health(result) => result,
-            _ => unreachable!("a health call ends in a health outcome"),
-        }
+    pub async fn health(&mut self) -> HealthResult {
+        self.drive(|engine, now| engine.begin_health(now)).await
     }
 
     /// The engine's counters.
@@ -141,7 +133,12 @@ impl<'a, C: Connect, const CACHE: usize, O: Observer> Client<'a, C, CACHE, O> {
         &self.engine
     }
 
-    async fn drive(&mut self, operation: Operation<'_>) -> Outcome {
+    /// Drives one call: the engine decides, this loop carries out its actions and
+    /// reports each exchange's fact.
+    async fn drive<T: Answer>(
+        &mut self,
+        begin: impl FnOnce(&mut Engine<CACHE, O>, Instant) -> Call<T>,
+    ) -> T {
         let Client {
             engine,
             connector,
@@ -150,54 +147,35 @@ impl<'a, C: Connect, const CACHE: usize, O: Observer> Client<'a, C, CACHE, O> {
             request,
             response,
         } = self;
-        let call = engine.begin(operation, now());
+        let call = begin(engine, now());
         let mut guard = CallGuard { engine, call };
         let CallGuard { engine, call } = &mut guard;
-        let mut scratch = [0u8; Request::MAX_PARTS];
+        let mut parts = [0u8; Request::MAX_PARTS];
         loop {
-            let (length, timeout_at) = match engine.poll(call, now(), &mut scratch) {
+            let (outgoing, timeout_at) = match engine.poll(call, now(), &mut parts) {
                 Action::Done(outcome) => return outcome,
                 Action::WaitUntil(at) => {
                     Timer::at(embassy(at)).await;
                     continue;
                 }
                 Action::Send {
-                    request: outgoing,
+                    request,
                     timeout_at,
-                    // A connection per request: `Connection: close`.
-                } => (
-                    outgoing.write_http1(host, *token, true, request),
-                    timeout_at,
-                ),
+                } => (request, timeout_at),
             };
-            let Ok(length) = length else {
-                // The request does not fit the caller's buffer: nothing was sent, and no
-                // retry can help.
-                engine.on_not_sendable(call, now());
-                continue;
+            // A connection per request: `Connection: close`.
+            let fact = match outgoing.write_http1(host, *token, true, request) {
+                Err(_) => Fact::DoesNotFit,
+                Ok(length) => {
+                    let exchanged = exchange(connector, &request[..length], response);
+                    match with_deadline(embassy(timeout_at), exchanged).await {
+                        Ok(fact) => fact,
+                        // Nothing by the time-out: the next poll ends the attempt.
+                        Err(_) => continue,
+                    }
+                }
             };
-            let exchanged = with_deadline(
-                embassy(timeout_at),
-                exchange(connector, &request[..length], response),
-            )
-            .await;
-            match exchanged {
-                Err(_) => engine.on_timeout(call, now()),
-                Ok(Err(ExchangeError::Transport(failure))) => {
-                    engine.on_transport_error(call, failure, now())
-                }
-                Ok(Err(ExchangeError::Invalid)) => engine.on_invalid_response(call, now()),
-                Ok(Ok(answer)) => {
-                    let answered = Response {
-                        status: answer.status,
-                        retry_after: answer.retry_after.map(|(a, b)| &response[a..b]),
-                        idempotency_key: answer.idempotency_key.map(|(a, b)| &response[a..b]),
-                        body: &response[answer.body.0..answer.body.1],
-                        cut: answer.cut,
-                    };
-                    engine.on_response(call, answered, now());
-                }
-            }
+            engine.report(call, fact, now());
         }
     }
 }
@@ -205,12 +183,12 @@ impl<'a, C: Connect, const CACHE: usize, O: Observer> Client<'a, C, CACHE, O> {
 /// A call in progress. If its future is dropped mid-way (the caller's own time-out, or
 /// a `select` that another branch won), the breaker's probe slot it may hold is given
 /// back; otherwise the breaker would wait for that probe for ever.
-struct CallGuard<'e, const CACHE: usize, O: Observer> {
+struct CallGuard<'e, const CACHE: usize, O: Observer, T: Answer> {
     engine: &'e mut Engine<CACHE, O>,
-    call: Call,
+    call: Call<T>,
 }
 
-impl<const CACHE: usize, O: Observer> Drop for CallGuard<'_, CACHE, O> {
+impl<const CACHE: usize, O: Observer, T: Answer> Drop for CallGuard<'_, CACHE, O, T> {
     fn drop(&mut self) {
         if !self.call.is_finished() {
             self.engine.cancel(&mut self.call);

@@ -5,11 +5,11 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 use chittyid::engine::{
-    Action, Call, Endpoint, Engine, EngineConfig, Event, HealthError, MintError, Operation,
-    Outcome, Response, Stats, Validation,
+    Action, Answer, Call, Endpoint, Engine, EngineConfig, Event, Fact, HealthResult, MintResult,
+    Stats, Validation,
 };
-use chittyid::resilience::{BreakerState, HealthPoll, HealthState};
-use chittyid::wire::{HealthAnswer, IdempotencyKey, MintAnswer, MintRequest};
+use chittyid::resilience::{BreakerState, HealthPoll, HealthState, Instant};
+use chittyid::wire::{IdempotencyKey, MintRequest};
 use tokio::sync::{Notify, broadcast};
 use tracing::Instrument;
 
@@ -164,32 +164,24 @@ impl Client {
 
     /// Mints one ID. A fallback ID comes back as `MintAnswer::Pending`, never as final;
     /// the client never makes up an ID.
-    pub async fn mint(&self, what: MintRequest) -> Result<MintAnswer, MintError> {
+    pub async fn mint(&self, what: MintRequest) -> MintResult {
         let span = tracing::info_span!("chittyid.mint", entity = what.entity_type.name());
-        match self.call(Operation::Mint(what)).instrument(span).await {
-            Outcome::Mint(result) => result,
-            _ => unreachable!("a mint call ends in a mint outcome"),
-        }
+        self.call(|engine, now| engine.begin_mint(what, now))
+            .instrument(span)
+            .await
     }
 
     /// Sends a mint again with the key it carried, after it ended in
     /// [`MintError::OutcomeUnknown`] with `key: Some(..)`: a service that honours keys
     /// answers with the ID it minted the first time. Only for such services (see
     /// [`ClientBuilder::idempotency_keys`]).
-    pub async fn mint_with_key(
-        &self,
-        what: MintRequest,
-        key: IdempotencyKey,
-    ) -> Result<MintAnswer, MintError> {
+    ///
+    /// [`MintError::OutcomeUnknown`]: chittyid::engine::MintError::OutcomeUnknown
+    pub async fn mint_with_key(&self, what: MintRequest, key: IdempotencyKey) -> MintResult {
         let span = tracing::info_span!("chittyid.mint", entity = what.entity_type.name());
-        match self
-            .call(Operation::MintWithKey(what, key))
+        self.call(|engine, now| engine.begin_mint_with_key(what, key, now))
             .instrument(span)
             .await
-        {
-            Outcome::Mint(result) => result,
-            _ => unreachable!("a mint call ends in a mint outcome"),
-        }
     }
 
     /// Validates an ID: the local check first (a malformed ID never reaches the
@@ -198,27 +190,17 @@ impl Client {
     /// replaces comes back as `Replaced` with the new ID: the service says so only once.
     pub async fn validate(&self, id: &str) -> Validation {
         let span = tracing::info_span!("chittyid.validate");
-        match self
-            .call(Operation::Validate(id.as_bytes()))
+        self.call(|engine, now| engine.begin_validate(id.as_bytes(), now))
             .instrument(span)
             .await
-        {
-            Outcome::Validation(verdict) => verdict,
-            _ => unreachable!("a validation ends in a verdict"),
-        }
     }
 
     /// Asks the service's health endpoint. Its answer is the caller's: it is not one of
     /// the health monitor's checks (those run in the client's own task).
-    pub async fn health(&self) -> Result<HealthAnswer, HealthError> {
-        match self
-            .call(Operation::Health)
+    pub async fn health(&self) -> HealthResult {
+        self.call(|engine, now| engine.begin_health(now))
             .instrument(tracing::info_span!("chittyid.health"))
             .await
-        {
-            Outcome::Health(result) => result,
-            _ => unreachable!("a health call ends in a health outcome"),
-        }
     }
 
     /// Counters and states.
@@ -243,8 +225,11 @@ impl Client {
         self.inner.events.subscribe()
     }
 
-    async fn call(&self, operation: Operation<'_>) -> Outcome {
-        drive(&self.inner, operation).await
+    async fn call<T: Answer>(
+        &self,
+        begin: impl FnOnce(&mut SharedEngine, Instant) -> Call<T>,
+    ) -> T {
+        drive(&self.inner, begin).await
     }
 }
 
@@ -268,12 +253,12 @@ fn build_engine(
 
 /// A call in progress; if its future is dropped mid-way, the probe slot it may hold is
 /// given back.
-struct CallGuard<'a> {
+struct CallGuard<'a, T: Answer> {
     inner: &'a Inner,
-    call: Call,
+    call: Call<T>,
 }
 
-impl Drop for CallGuard<'_> {
+impl<T: Answer> Drop for CallGuard<'_, T> {
     fn drop(&mut self) {
         if !self.call.is_finished() {
             lock(&self.inner.engine).cancel(&mut self.call);
@@ -281,77 +266,67 @@ impl Drop for CallGuard<'_> {
     }
 }
 
-enum Step {
-    Done(Outcome),
-    Wait(chittyid::resilience::Instant),
-    Send(Outgoing, chittyid::resilience::Instant),
+/// What [`drive`] does after one engine step, with the lock released.
+enum Step<T> {
+    Done(T),
+    Wait(Instant),
+    Send(Outgoing, Instant),
 }
 
-/// Drives one engine call to its end. The lock is held only inside the engine's
-/// synchronous steps, never across an await.
-async fn drive(inner: &Inner, operation: Operation<'_>) -> Outcome {
-    let call = lock(&inner.engine).begin(operation, inner.clock.now());
+/// Drives one engine call to its end: the engine decides, this loop carries out its
+/// actions and reports each exchange's fact. The lock is held only inside the
+/// engine's synchronous steps, never across an await.
+async fn drive<T: Answer>(
+    inner: &Inner,
+    begin: impl FnOnce(&mut SharedEngine, Instant) -> Call<T>,
+) -> T {
+    let call = begin(&mut lock(&inner.engine), inner.clock.now());
     let mut guard = CallGuard { inner, call };
-    let mut buf = [0u8; chittyid::wire::Request::MAX_PARTS];
+    let mut parts = [0u8; chittyid::wire::Request::MAX_PARTS];
     loop {
-        let step = {
-            let mut engine = lock(&inner.engine);
-            match engine.poll(&mut guard.call, inner.clock.now(), &mut buf) {
-                Action::Done(outcome) => Step::Done(outcome),
-                Action::WaitUntil(at) => Step::Wait(at),
-                Action::Send {
-                    request,
-                    timeout_at,
-                } => Step::Send(
-                    Outgoing {
-                        method: request.method,
-                        path: request.path.to_string(),
-                        body: request.body.to_vec(),
-                        sends_token: request.sends_token,
-                        idempotency_key: request.idempotency_key.map(str::to_string),
-                    },
-                    timeout_at,
-                ),
-            }
+        let step = match lock(&inner.engine).poll(&mut guard.call, inner.clock.now(), &mut parts) {
+            Action::Done(outcome) => Step::Done(outcome),
+            Action::WaitUntil(at) => Step::Wait(at),
+            Action::Send {
+                request,
+                timeout_at,
+            } => Step::Send(Outgoing::of(&request), timeout_at),
         };
-        match step {
+        let (outgoing, timeout_at) = match step {
             Step::Done(outcome) => return outcome,
-            Step::Wait(at) => tokio::time::sleep_until(inner.clock.tokio_instant(at)).await,
-            Step::Send(outgoing, timeout_at) => {
-                let sent = tokio::time::timeout_at(
-                    inner.clock.tokio_instant(timeout_at),
-                    inner.transport.send(outgoing),
-                )
-                .await;
-                let mut engine = lock(&inner.engine);
-                let now = inner.clock.now();
-                let due = engine.next_health_check();
-                match sent {
-                    Err(_) => engine.on_timeout(&mut guard.call, now),
-                    Ok(Err(failure)) => engine.on_transport_error(&mut guard.call, failure, now),
-                    Ok(Ok(answer)) => {
-                        let response = Response {
-                            status: answer.status,
-                            retry_after: answer.retry_after.as_deref(),
-                            idempotency_key: answer.idempotency_key.as_deref(),
-                            body: &answer.body,
-                            cut: answer.cut,
-                        };
-                        engine.on_response(&mut guard.call, response, now);
-                    }
-                }
-                // The engine decides when a check is due; the task sleeping until the
-                // old time is woken when that moved earlier.
-                let sooner = matches!(
-                    (engine.next_health_check(), due),
-                    (Some(now_due), Some(was)) if now_due < was
-                );
-                drop(engine);
-                if sooner {
-                    inner.health_wake.notify_one();
-                }
+            Step::Wait(at) => {
+                tokio::time::sleep_until(inner.clock.tokio_instant(at)).await;
+                continue;
             }
-        }
+            Step::Send(outgoing, timeout_at) => (outgoing, timeout_at),
+        };
+        let deadline = inner.clock.tokio_instant(timeout_at);
+        // Nothing by the time-out: the next poll ends the attempt.
+        let Ok(reply) = tokio::time::timeout_at(deadline, inner.transport.send(outgoing)).await
+        else {
+            continue;
+        };
+        let fact = match &reply {
+            Ok(answer) => Fact::Answered(answer.response()),
+            Err(fact) => *fact,
+        };
+        report(inner, &mut guard.call, fact);
+    }
+}
+
+/// Reports a fact, and wakes the health task when the engine now wants a check sooner
+/// than the task's sleep ends.
+fn report<T: Answer>(inner: &Inner, call: &mut Call<T>, fact: Fact<'_>) {
+    let mut engine = lock(&inner.engine);
+    let due = engine.next_health_check();
+    engine.report(call, fact, inner.clock.now());
+    let sooner = matches!(
+        (engine.next_health_check(), due),
+        (Some(now_due), Some(was)) if now_due < was
+    );
+    drop(engine);
+    if sooner {
+        inner.health_wake.notify_one();
     }
 }
 
@@ -366,7 +341,7 @@ async fn health_task(client: Weak<Inner>, stop: Arc<StopSignal>, wake: Arc<Notif
         let poll = lock(&inner.engine).health_poll(inner.clock.now());
         match poll {
             HealthPoll::CheckNow { .. } => {
-                let checked = drive(&inner, Operation::HealthCheck);
+                let checked = drive(&inner, |engine, now| engine.begin_health_check(now));
                 tokio::select! {
                     _ = checked => {}
                     _ = stop.wait() => return,

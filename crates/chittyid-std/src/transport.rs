@@ -1,11 +1,11 @@
 //! HTTP/1.1 with keep-alive pooling and TLS by rustls (web PKI roots, plus optional
-//! custom CAs). It carries out the engine's `Send` actions and classifies what went
-//! wrong; it adds no policy of its own.
+//! custom CAs). It carries out the engine's `Send` actions and says what happened as
+//! the engine's [`Fact`]s; it adds no policy of its own.
 
 use std::sync::Arc;
 
-use chittyid::resilience::Failure;
-use chittyid::wire::{MAX_BODY, Method};
+use chittyid::engine::{Fact, Response};
+use chittyid::wire::{MAX_BODY, Method, Request};
 use http_body_util::{BodyExt, Full};
 use hyper::body::{Bytes, Incoming};
 use hyper_rustls::HttpsConnector;
@@ -16,7 +16,8 @@ use rustls_pki_types::CertificateDer;
 
 use crate::secret::Secret;
 
-/// An answer, owned.
+/// An answer, owned: a head arrived, and its body (cut when longer than the engine
+/// accepts).
 pub struct Answer {
     pub status: u16,
     pub retry_after: Option<Vec<u8>>,
@@ -26,6 +27,19 @@ pub struct Answer {
     pub cut: bool,
 }
 
+impl Answer {
+    /// The answer as the engine reads it.
+    pub fn response(&self) -> Response<'_> {
+        Response {
+            status: self.status,
+            retry_after: self.retry_after.as_deref(),
+            idempotency_key: self.idempotency_key.as_deref(),
+            body: &self.body,
+            cut: self.cut,
+        }
+    }
+}
+
 /// What to send, owned (built while the engine's lock is held, sent after).
 pub struct Outgoing {
     pub method: Method,
@@ -33,6 +47,19 @@ pub struct Outgoing {
     pub body: Vec<u8>,
     pub sends_token: bool,
     pub idempotency_key: Option<String>,
+}
+
+impl Outgoing {
+    /// An owned copy of the engine's request.
+    pub fn of(request: &Request<'_>) -> Outgoing {
+        Outgoing {
+            method: request.method,
+            path: request.path.to_string(),
+            body: request.body.to_vec(),
+            sends_token: request.sends_token,
+            idempotency_key: request.idempotency_key.map(str::to_string),
+        }
+    }
 }
 
 /// The HTTP client with its pool.
@@ -85,8 +112,10 @@ impl Transport {
         })
     }
 
-    /// Sends one request and reads the answer.
-    pub async fn send(&self, outgoing: Outgoing) -> Result<Answer, Failure> {
+    /// Sends one request and reads the answer; without one, the fact of what went
+    /// wrong (hyper's errors mapped onto the same facts the core's HTTP reader gives
+    /// the firmware).
+    pub async fn send(&self, outgoing: Outgoing) -> Result<Answer, Fact<'static>> {
         let method = match outgoing.method {
             Method::Get => hyper::Method::GET,
             Method::Post => hyper::Method::POST,
@@ -109,14 +138,12 @@ impl Transport {
         }
         let request = builder
             .body(Full::new(Bytes::from(outgoing.body)))
-            .map_err(|_| Failure::NotSent)?;
-        let response = self.client.request(request).await.map_err(|e| {
-            if e.is_connect() {
-                Failure::NotSent
-            } else {
-                Failure::NoResponse
-            }
-        })?;
+            .map_err(|_| Fact::DoesNotFit)?;
+        let response = self
+            .client
+            .request(request)
+            .await
+            .map_err(|e| fact_of(&e))?;
         let status = response.status().as_u16();
         let header = |name| {
             response
@@ -136,15 +163,30 @@ impl Transport {
     }
 }
 
+/// What a failed request makes: no connection is [`Fact::NotSent`]; an answer that
+/// is not HTTP as hyper reads it is [`Fact::NotHttp`]; anything else (the connection
+/// closed or broke before a head) is [`Fact::Broken`].
+fn fact_of(error: &hyper_util::client::legacy::Error) -> Fact<'static> {
+    if error.is_connect() {
+        return Fact::NotSent;
+    }
+    let parse = std::error::Error::source(error)
+        .and_then(|source| source.downcast_ref::<hyper::Error>())
+        .is_some_and(hyper::Error::is_parse);
+    if parse { Fact::NotHttp } else { Fact::Broken }
+}
+
 /// Reads a body, keeping at most one byte more than the engine accepts: an oversized
-/// answer is never read whole, and is reported as cut.
-async fn read_capped(mut body: Incoming) -> Result<Vec<u8>, Failure> {
+/// answer is never read whole, and is reported as cut. A body that breaks off after
+/// its head (a reset, a close before its length, broken chunks) is not HTTP as
+/// accepted, as the core's reader says for the firmware.
+async fn read_capped(mut body: Incoming) -> Result<Vec<u8>, Fact<'static>> {
     let mut kept = Vec::new();
     while kept.len() <= MAX_BODY {
         let Some(frame) = body.frame().await else {
             break;
         };
-        let frame = frame.map_err(|_| Failure::NoResponse)?;
+        let frame = frame.map_err(|_| Fact::NotHttp)?;
         if let Some(data) = frame.data_ref() {
             let room = MAX_BODY + 1 - kept.len();
             kept.extend_from_slice(&data[..data.len().min(room)]);

@@ -9,10 +9,9 @@ use core::time::Duration;
 use serde::Deserialize;
 
 use crate::engine::{
-    Action, Endpoint, Engine, EngineConfig, Event, Observer, Operation, Outcome, Response,
-    Validation,
+    Action, Endpoint, Engine, EngineConfig, Event, Fact, Observer, Response, Validation,
 };
-use crate::resilience::{BreakerState, Failure, Instant};
+use crate::resilience::{BreakerState, Instant};
 use crate::wire::Text;
 use crate::{ChittyId, checksum};
 
@@ -108,13 +107,13 @@ fn breaker_trip_and_recovery(out: &mut impl Write) -> bool {
     // The service is down: every request is refused.
     let mut fast = 0;
     for _ in 0..6 {
-        let mut call = engine.begin(Operation::Validate(id), now);
+        let mut call = engine.begin_validate(id, now);
         let began = now;
         loop {
             match engine.poll(&mut call, now, &mut buf) {
                 Action::Send { .. } => {
                     sent += 1;
-                    engine.on_transport_error(&mut call, Failure::NotSent, now);
+                    engine.report(&mut call, Fact::NotSent, now);
                 }
                 Action::WaitUntil(at) => now = at,
                 Action::Done(_) => break,
@@ -129,23 +128,24 @@ fn breaker_trip_and_recovery(out: &mut impl Write) -> bool {
     now = now.saturating_add(engine.config().breaker.reset_timeout);
     let mut answered = 0;
     for _ in 0..3 {
-        let mut call = engine.begin(Operation::Validate(id), now);
+        let mut call = engine.begin_validate(id, now);
         loop {
             match engine.poll(&mut call, now, &mut buf) {
                 Action::Send { .. } => {
                     sent += 1;
                     let ok = Response::new(200, br#"{"valid":false}"#);
-                    engine.on_response(&mut call, ok, now);
+                    engine.report(&mut call, Fact::Answered(ok), now);
                 }
                 Action::WaitUntil(at) => now = at,
-                Action::Done(Outcome::Validation(Validation::Authoritative { .. })) => {
+                Action::Done(Validation::Authoritative { id, .. }) => {
                     answered += 1;
+                    // Each probe asks the service again.
+                    engine.invalidate(id);
                     break;
                 }
                 Action::Done(_) => break,
             }
         }
-        engine.invalidate(ChittyId::parse_bytes(id).unwrap_or_else(|_| unreachable!()));
     }
     let transitions = engine.observer();
     let _ = write!(

@@ -9,10 +9,10 @@ mod sim;
 
 use std::fmt::Write;
 
-use chittyid::engine::{EngineConfig, Operation, Outcome, Validation};
+use chittyid::engine::{EngineConfig, Validation};
 use chittyid::wire::{MintAnswer, MintRequest};
 use chittyid::{ChittyId, EntityType, checksum};
-use sim::{Faults, Sim};
+use sim::{Faults, Operation, Outcome, Sim};
 
 const SEEDS: [u64; 3] = [1, 2, 3];
 

@@ -1,12 +1,12 @@
 //! The engine's edges: a request that does not fit the engine's or the adapter's
-//! buffer, and a call abandoned mid-flight (its probe slot comes back, its outcome says
-//! so).
+//! buffer, a call abandoned mid-flight (its probe slot comes back, its outcome says
+//! so), and facts or cancellations that arrive for a call with nothing in flight.
 
 use chittyid::EntityType;
 use chittyid::engine::{
-    Action, Endpoint, Engine, EngineConfig, MintError, Operation, Outcome, Unanswered, Validation,
+    Action, Endpoint, Engine, EngineConfig, Fact, MintError, Response, Unanswered, Validation,
 };
-use chittyid::resilience::{BreakerState, Failure, Instant};
+use chittyid::resilience::{BreakerState, Instant};
 use chittyid::wire::MintRequest;
 
 const ID: &[u8] = b"03-1-USA-5537-P-2602-0-38";
@@ -16,19 +16,16 @@ fn a_request_that_does_not_fit_is_not_sent_and_says_why() {
     let mut engine: Engine<8> = Engine::new(EngineConfig::default(), 7);
     let now = Instant::from_millis(0);
     let mut tiny = [0u8; 8];
-    let mut call = engine.begin(Operation::Validate(ID), now);
-    let Action::Done(Outcome::Validation(Validation::LocalOnly { reason, .. })) =
-        engine.poll(&mut call, now, &mut tiny)
+    let mut call = engine.begin_validate(ID, now);
+    let Action::Done(Validation::LocalOnly { reason, .. }) = engine.poll(&mut call, now, &mut tiny)
     else {
         panic!("a validation that cannot be sent is local-only");
     };
     assert_eq!(reason, Unanswered::BufferTooSmall);
-    let mut call = engine.begin(Operation::Mint(MintRequest::new(EntityType::Place)), now);
+    let mut call = engine.begin_mint(MintRequest::new(EntityType::Place), now);
     assert_eq!(
         engine.poll(&mut call, now, &mut tiny),
-        Action::Done(Outcome::Mint(Err(MintError::Unavailable(
-            Unanswered::BufferTooSmall
-        ))))
+        Action::Done(Err(MintError::Unavailable(Unanswered::BufferTooSmall)))
     );
     assert_eq!(
         engine.stats().endpoints[Endpoint::Mint as usize].attempts,
@@ -36,24 +33,29 @@ fn a_request_that_does_not_fit_is_not_sent_and_says_why() {
     );
 }
 
+/// Opens the validation breaker with refused connections.
+fn open_validation_breaker(engine: &mut Engine<8>, buf: &mut [u8]) {
+    let now = Instant::from_millis(0);
+    while engine.breaker_state(Endpoint::Validate) != BreakerState::Open {
+        let mut call = engine.begin_validate(ID, now);
+        while let Action::Send { .. } = engine.poll(&mut call, now, buf) {
+            engine.report(&mut call, Fact::NotSent, now);
+        }
+    }
+}
+
 #[test]
 fn a_cancelled_probe_frees_its_slot_and_ends_as_cancelled() {
     let mut engine: Engine<8> = Engine::new(EngineConfig::default(), 7);
     let mut buf = [0u8; 320];
-    let mut now = Instant::from_millis(0);
-    while engine.breaker_state(Endpoint::Validate) != BreakerState::Open {
-        let mut call = engine.begin(Operation::Validate(ID), now);
-        while let Action::Send { .. } = engine.poll(&mut call, now, &mut buf) {
-            engine.on_transport_error(&mut call, Failure::NotSent, now);
-        }
-    }
-    now = Instant::from_millis(61_000);
-    let mut probe = engine.begin(Operation::Validate(ID), now);
+    open_validation_breaker(&mut engine, &mut buf);
+    let now = Instant::from_millis(61_000);
+    let mut probe = engine.begin_validate(ID, now);
     assert!(matches!(
         engine.poll(&mut probe, now, &mut buf),
         Action::Send { .. }
     ));
-    let mut waiting = engine.begin(Operation::Validate(ID), now);
+    let mut waiting = engine.begin_validate(ID, now);
     assert!(
         matches!(engine.poll(&mut waiting, now, &mut buf), Action::Done(_)),
         "the one slot is taken"
@@ -61,12 +63,12 @@ fn a_cancelled_probe_frees_its_slot_and_ends_as_cancelled() {
     engine.cancel(&mut probe);
     assert!(matches!(
         engine.poll(&mut probe, now, &mut buf),
-        Action::Done(Outcome::Validation(Validation::LocalOnly {
+        Action::Done(Validation::LocalOnly {
             reason: Unanswered::Cancelled,
             ..
-        }))
+        })
     ));
-    let mut next = engine.begin(Operation::Validate(ID), now);
+    let mut next = engine.begin_validate(ID, now);
     assert!(
         matches!(engine.poll(&mut next, now, &mut buf), Action::Send { .. }),
         "the slot came back"
@@ -79,18 +81,18 @@ fn a_request_the_adapter_cannot_frame_ends_the_call_without_a_breaker_failure() 
     let mut buf = [0u8; 320];
     let now = Instant::from_millis(0);
     for _ in 0..20 {
-        let mut call = engine.begin(Operation::Validate(ID), now);
+        let mut call = engine.begin_validate(ID, now);
         assert!(matches!(
             engine.poll(&mut call, now, &mut buf),
             Action::Send { .. }
         ));
-        engine.on_not_sendable(&mut call, now);
+        engine.report(&mut call, Fact::DoesNotFit, now);
         assert!(matches!(
             engine.poll(&mut call, now, &mut buf),
-            Action::Done(Outcome::Validation(Validation::LocalOnly {
+            Action::Done(Validation::LocalOnly {
                 reason: Unanswered::BufferTooSmall,
                 ..
-            }))
+            })
         ));
         assert_eq!(call.attempts(), 0, "nothing was sent");
     }
@@ -100,4 +102,71 @@ fn a_request_the_adapter_cannot_frame_ends_the_call_without_a_breaker_failure() 
     );
     let validate = engine.stats().endpoints[Endpoint::Validate as usize];
     assert_eq!((validate.attempts, validate.failed), (0, 20));
+}
+
+#[test]
+fn cancelling_a_finished_call_changes_nothing() {
+    let mut engine: Engine<8> = Engine::new(EngineConfig::default(), 7);
+    let mut buf = [0u8; 320];
+    let now = Instant::from_millis(0);
+    // A malformed validation is finished at once; cancelling it keeps its verdict.
+    let mut malformed = engine.begin_validate(b"03-1-USA-5537-P-2602-0-39", now);
+    engine.cancel(&mut malformed);
+    let Action::Done(Validation::Malformed(error)) = engine.poll(&mut malformed, now, &mut buf)
+    else {
+        panic!("still malformed");
+    };
+    assert_eq!(error.kind().code(), "checksum_mismatch");
+    // An answered one keeps its answer, and the statistics do not move.
+    let mut answered = engine.begin_validate(ID, now);
+    assert!(matches!(
+        engine.poll(&mut answered, now, &mut buf),
+        Action::Send { .. }
+    ));
+    let ok = Response::new(200, br#"{"valid":true}"#);
+    engine.report(&mut answered, Fact::Answered(ok), now);
+    let before = engine.stats();
+    engine.cancel(&mut answered);
+    assert_eq!(engine.stats(), before);
+    assert!(matches!(
+        engine.poll(&mut answered, now, &mut buf),
+        Action::Done(Validation::Authoritative {
+            valid: true,
+            cached: false,
+            ..
+        })
+    ));
+    assert_eq!(
+        engine.health_state(),
+        chittyid::resilience::HealthState::Connected
+    );
+}
+
+#[test]
+fn a_fact_for_a_call_with_nothing_in_flight_changes_nothing() {
+    let mut engine: Engine<8> = Engine::new(EngineConfig::default(), 7);
+    let mut buf = [0u8; 320];
+    let now = Instant::from_millis(0);
+    let mut call = engine.begin_validate(ID, now);
+    // Before its first poll nothing is out: a fact is ignored.
+    engine.report(&mut call, Fact::Broken, now);
+    assert_eq!(
+        engine.stats().endpoints[Endpoint::Validate as usize].failed,
+        0
+    );
+    assert!(matches!(
+        engine.poll(&mut call, now, &mut buf),
+        Action::Send { .. }
+    ));
+    let ok = Response::new(200, br#"{"valid":false}"#);
+    engine.report(&mut call, Fact::Answered(ok), now);
+    // A second report of the same attempt (a bug in an adapter) counts nothing twice.
+    let before = engine.stats();
+    engine.report(&mut call, Fact::Broken, now);
+    engine.report(&mut call, Fact::Answered(ok), now);
+    assert_eq!(engine.stats(), before);
+    assert!(matches!(
+        engine.poll(&mut call, now, &mut buf),
+        Action::Done(Validation::Authoritative { valid: false, .. })
+    ));
 }

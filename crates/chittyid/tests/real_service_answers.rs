@@ -4,12 +4,13 @@
 //! does not honour idempotency keys. Answers are fed by hand, one attempt at a time.
 
 use chittyid::engine::{
-    Action, Endpoint, Engine, EngineConfig, KeyPolicy, MintError, Operation, Outcome, Response,
-    Unanswered, Validation,
+    Action, Endpoint, Engine, EngineConfig, Fact, KeyPolicy, MintError, Response, Unanswered,
+    Validation,
 };
 use chittyid::resilience::{BreakerState, Failure, Instant};
 use chittyid::wire::{MintAnswer, MintRequest};
 use chittyid::{ChittyId, EntityType, FallbackCode, Jurisdiction, Region};
+use chittyid_test_support::calls::{AnyCall, Operation, Outcome};
 
 /// A fallback answer as the real front sends it, for `code` (`0001` …) and `name`.
 fn fallback_body(id: &str, name: &str) -> String {
@@ -22,29 +23,43 @@ const UNAVAILABLE: &str = "03-0-ERR-0001-T-2611-0-32";
 const REJECTED: &str = "03-0-ERR-0003-T-2611-0-74";
 const RATE_LIMITED: &str = "03-0-ERR-0007-T-2611-0-61";
 
-/// Drives one call, answering every attempt with `answer(attempt)`, moving the clock
-/// through back-offs; returns the outcome and the requests sent.
+/// Drives one call, answering every attempt with `answer(attempt)` (a time-out is
+/// no fact: the clock moves to the attempt's `timeout_at`), moving the clock through
+/// back-offs; returns the outcome and the requests sent.
 fn drive<const N: usize>(
     engine: &mut Engine<N>,
     operation: Operation<'_>,
     now: &mut u64,
     mut answer: impl FnMut(u8) -> Result<(u16, String), Failure>,
 ) -> (Outcome, u8) {
-    let mut call = engine.begin(operation, Instant::from_millis(*now));
+    let mut call = AnyCall::begin(engine, operation, Instant::from_millis(*now));
     let mut buf = [0u8; 512];
     loop {
         let at = Instant::from_millis(*now);
-        match engine.poll(&mut call, at, &mut buf) {
+        let timeout_at = match call.poll(engine, at, &mut buf) {
             Action::Done(outcome) => return (outcome, call.attempts()),
-            Action::WaitUntil(until) => *now = until.as_millis(),
-            Action::Send { .. } => match answer(call.attempts()) {
-                Ok((status, body)) => {
-                    let response = Response::new(status, body.as_bytes());
-                    engine.on_response(&mut call, response, at);
-                }
-                Err(failure) => engine.on_transport_error(&mut call, failure, at),
-            },
-        }
+            Action::WaitUntil(until) => {
+                *now = until.as_millis();
+                continue;
+            }
+            Action::Send { timeout_at, .. } => timeout_at,
+        };
+        let fact = match answer(call.attempts()) {
+            Ok((status, body)) => {
+                let response = Response::new(status, body.as_bytes());
+                call.report(engine, Fact::Answered(response), at);
+                continue;
+            }
+            Err(Failure::NotSent) => Fact::NotSent,
+            Err(Failure::InvalidResponse) => Fact::NotHttp,
+            Err(Failure::TimedOut) => {
+                *now = timeout_at.as_millis();
+                continue;
+            }
+            Err(Failure::NoResponse) => Fact::Broken,
+            Err(other) => panic!("{other} is an answer, not a wire fact"),
+        };
+        call.report(engine, fact, at);
     }
 }
 
@@ -285,8 +300,9 @@ fn with_keys_a_mint_that_ends_unanswered_after_it_may_have_arrived_gives_its_key
     };
     assert_eq!(attempts, engine.config().retry.max_attempts);
     // Resent with the same key, the service (which honours it) answers the first ID.
-    let mut call = engine.begin(
-        Operation::MintWithKey(MintRequest::new(EntityType::Thing), key),
+    let mut call = engine.begin_mint_with_key(
+        MintRequest::new(EntityType::Thing),
+        key,
         Instant::from_millis(now),
     );
     let mut buf = [0u8; 512];

@@ -6,12 +6,12 @@ mod sim;
 use std::time::Duration;
 
 use chittyid::engine::{
-    Endpoint, EngineConfig, Event, KeyPolicy, MintError, Operation, Outcome, Unanswered, Validation,
+    Endpoint, EngineConfig, Event, KeyPolicy, MintError, Unanswered, Validation,
 };
 use chittyid::resilience::{BreakerState, Failure};
 use chittyid::wire::{MintAnswer, MintRequest};
 use chittyid::{ChittyId, EntityType};
-use sim::{Faults, Sim};
+use sim::{Faults, Operation, Outcome, Sim};
 
 const ID: &[u8] = b"03-1-USA-5537-P-2602-0-38";
 

@@ -3,7 +3,7 @@
 
 use core::fmt;
 
-use super::call::{HealthError, MintError, Unanswered};
+use super::answers::{HealthError, MintError, Unanswered};
 
 impl fmt::Display for Unanswered {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {

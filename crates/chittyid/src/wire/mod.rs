@@ -2,7 +2,9 @@
 //! answers to decode, tolerantly and within fixed limits, into caller-provided buffers.
 
 mod decode;
+mod fact;
 pub mod http1;
+mod reader;
 mod request;
 mod text;
 
@@ -10,5 +12,7 @@ pub use decode::{
     ErrorBody, HealthAnswer, JsonError, MAX_BODY, MAX_DEPTH, MintAnswer, ValidateAnswer, WireError,
     decode_error, decode_health, decode_mint, decode_validate,
 };
+pub use fact::{Fact, Response};
+pub use reader::ResponseReader;
 pub use request::{IdempotencyKey, Method, MintRequest, Request, Token, USER_AGENT};
 pub use text::Text;

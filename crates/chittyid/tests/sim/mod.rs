@@ -6,14 +6,13 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chittyid::engine::{
-    Action, Call, Endpoint, Engine, EngineConfig, Event, Observer, Operation, Outcome, Response,
-};
-use chittyid::resilience::{BreakerState, Failure, Instant, Rng};
+use chittyid::engine::{Action, Endpoint, Engine, EngineConfig, Event, Fact, Observer, Response};
+use chittyid::resilience::{BreakerState, Instant, Rng};
 use chittyid::wire::{Method, Request};
 use chittyid::{
     ChittyId, EntityType, FallbackCode, Jurisdiction, Parts, Region, TrustLevel, YearMonth,
 };
+pub use chittyid_test_support::calls::{AnyCall, Operation, Outcome};
 
 /// Collects every event.
 #[derive(Default)]
@@ -261,7 +260,7 @@ enum State {
 
 /// One client call in the simulation.
 pub struct Client {
-    pub call: Call,
+    pub call: AnyCall,
     state: State,
     pub started: u64,
     pub finished: Option<u64>,
@@ -296,7 +295,8 @@ impl Sim {
 
     /// Starts a call at the current time; returns its index.
     pub fn start(&mut self, operation: Operation<'_>) -> usize {
-        let call = self.engine.begin(operation, Instant::from_millis(self.now));
+        let now = Instant::from_millis(self.now);
+        let call = AnyCall::begin(&mut self.engine, operation, now);
         self.clients.push(Client {
             call,
             state: State::Wake(self.now),
@@ -356,37 +356,37 @@ impl Sim {
                 self.probes_out -= 1;
             }
             let call = &mut self.clients[index].call;
-            match reply {
-                _ if self.now >= timeout_at => self.engine.on_timeout(call, now),
+            // An attempt that got nothing by its time-out needs no fact: the poll below
+            // ends it.
+            let fact = match &reply {
+                _ if self.now >= timeout_at => None,
                 Reply::Answer {
                     status,
                     body,
                     retry_after,
                     key_echo,
                     ..
-                } => {
-                    let response = Response {
-                        status,
-                        retry_after: retry_after.as_deref().map(str::as_bytes),
-                        idempotency_key: key_echo.as_deref().map(str::as_bytes),
-                        body: body.as_bytes(),
-                        cut: false,
-                    };
-                    self.engine.on_response(call, response, now);
-                }
-                Reply::Refused => self.engine.on_transport_error(call, Failure::NotSent, now),
-                Reply::Reset => self
-                    .engine
-                    .on_transport_error(call, Failure::NoResponse, now),
-                Reply::Hang => self.engine.on_timeout(call, now),
+                } => Some(Fact::Answered(Response {
+                    status: *status,
+                    retry_after: retry_after.as_deref().map(str::as_bytes),
+                    idempotency_key: key_echo.as_deref().map(str::as_bytes),
+                    body: body.as_bytes(),
+                    cut: false,
+                })),
+                Reply::Refused => Some(Fact::NotSent),
+                Reply::Reset => Some(Fact::Broken),
+                Reply::Hang => None,
+            };
+            if let Some(fact) = fact {
+                call.report(&mut self.engine, fact, now);
             }
         }
         let mut buf = [0u8; 512];
         let endpoint = self.clients[index].call.endpoint();
         let half_open = self.engine.breaker_state(endpoint) != BreakerState::Closed;
-        let action = self
-            .engine
-            .poll(&mut self.clients[index].call, now, &mut buf);
+        let action = self.clients[index]
+            .call
+            .poll(&mut self.engine, now, &mut buf);
         let next = match action {
             Action::Done(outcome) => {
                 let client = &mut self.clients[index];
