@@ -1,13 +1,12 @@
 //! The CLI's online commands against `chittyid serve` over real sockets, and the demo.
 
-#[path = "support/serve_process.rs"]
-mod serve_process;
-
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
+use chittyid_test_support::serve_process::{Serving, closed_port_url};
 use serde_json::Value;
-use serve_process::{Serving, closed_port_url};
+
+const CHITTYID: &str = env!("CARGO_BIN_EXE_chittyid");
 
 fn chittyid(args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_chittyid"))
@@ -52,7 +51,7 @@ fn demo_runs_offline_quickly_and_exits_zero() {
 
 #[test]
 fn mint_many_with_a_summary_then_validate_them() {
-    let serving = Serving::start("cli-token", &[]);
+    let serving = Serving::start(CHITTYID, "cli-token", &[]);
     let service = serving.url();
     let output = chittyid(&[
         "mint",
@@ -126,7 +125,7 @@ fn mint_many_with_a_summary_then_validate_them() {
 
 #[test]
 fn without_a_token_mint_is_refused_and_says_how_to_fix_it() {
-    let serving = Serving::start("cli-token", &[]);
+    let serving = Serving::start(CHITTYID, "cli-token", &[]);
     let service = serving.url();
     let output = chittyid(&["mint", "--type", "place", "--service", &service]);
     assert_eq!(output.status.code(), Some(1));
@@ -173,7 +172,7 @@ fn an_unreachable_service_gives_a_local_only_verdict_not_a_valid_one() {
 
 #[test]
 fn health_reports_the_service() {
-    let serving = Serving::start("cli-token", &[]);
+    let serving = Serving::start(CHITTYID, "cli-token", &[]);
     let service = serving.url();
     let output = chittyid(&["health", "--json", "--service", &service]);
     assert_eq!(output.status.code(), Some(0));
@@ -218,7 +217,7 @@ fn as_check_record(mut record: Value) -> Value {
 
 #[test]
 fn validate_json_is_check_json_with_the_service_fields() {
-    let serving = Serving::start("cli-token", &[]);
+    let serving = Serving::start(CHITTYID, "cli-token", &[]);
     let service = serving.url();
     let id = "03-1-USA-5537-P-2602-0-38";
     let output = chittyid(&["validate", "--json", "--service", &service, id, id]);
@@ -299,7 +298,7 @@ fn validate_streams_standard_input_line_by_line() {
     use std::io::{BufRead, BufReader, Write};
     use std::process::Stdio;
 
-    let serving = Serving::start("cli-token", &[]);
+    let serving = Serving::start(CHITTYID, "cli-token", &[]);
     let mut child = Command::new(env!("CARGO_BIN_EXE_chittyid"))
         .args([
             "validate",
@@ -356,7 +355,7 @@ fn error_line(output: &Output) -> (String, String) {
 #[test]
 fn connection_failures_say_which_step_failed() {
     // TLS: an https URL for a service that speaks plain HTTP.
-    let serving = Serving::start("cli-token", &[]);
+    let serving = Serving::start(CHITTYID, "cli-token", &[]);
     let https = format!("https://{}", serving.addr);
     let id = "03-1-USA-5537-P-2602-0-38";
     let output = chittyid(&["validate", "--service", &https, id]);
@@ -462,7 +461,11 @@ fn distinct_id(n: u32) -> String {
 
 #[test]
 fn with_no_flags_validate_under_thirty_percent_resets_is_authoritative_for_99_percent() {
-    let serving = Serving::start("cli-token", &["--fault", "reset=0.3", "--seed", "5"]);
+    let serving = Serving::start(
+        CHITTYID,
+        "cli-token",
+        &["--fault", "reset=0.3", "--seed", "5"],
+    );
     let service = serving.url();
     let ids: Vec<String> = (0..400).map(distinct_id).collect();
     let mut args = vec!["validate", "--json", "--service", &service];
@@ -482,6 +485,7 @@ fn with_no_flags_mint_under_thirty_percent_resets_from_a_service_that_honours_ke
     // The strict profile honours keys and says so; the CLI learns it and resends the
     // mints whose answers were lost, with their keys.
     let serving = Serving::start(
+        CHITTYID,
         "cli-token",
         &["--profile", "strict", "--fault", "reset=0.3", "--seed", "5"],
     );
@@ -511,7 +515,11 @@ fn with_no_flags_mint_under_thirty_percent_resets_from_a_service_that_honours_ke
 #[test]
 fn with_no_flags_mint_under_thirty_percent_resets_from_a_service_that_ignores_keys() {
     // As id.chitty.cc: a mint whose answer was lost is reported, never sent again.
-    let serving = Serving::start("cli-token", &["--fault", "reset=0.3", "--seed", "5"]);
+    let serving = Serving::start(
+        CHITTYID,
+        "cli-token",
+        &["--fault", "reset=0.3", "--seed", "5"],
+    );
     let service = serving.url();
     let output = chittyid(&[
         "mint",

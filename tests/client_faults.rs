@@ -2,8 +2,7 @@
 //! resets, 503s, an outage, a probe stampede, lost mint answers, and a long run of
 //! distinct validations.
 
-#[path = "support/ids.rs"]
-mod ids;
+use chittyid_test_support::ids;
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};

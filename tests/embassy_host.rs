@@ -13,12 +13,8 @@ use chittyid_embassy::{
 };
 use chittyid_server::{FaultKind, Server, ServerConfig};
 
-#[path = "support/ids.rs"]
-mod ids;
-#[path = "support/tcp_connect.rs"]
-mod tcp_connect;
-
-use tcp_connect::Tcp;
+use chittyid_test_support::ids;
+use chittyid_test_support::tcp::Tcp;
 
 async fn server() -> Server {
     Server::start(ServerConfig {

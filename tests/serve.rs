@@ -3,11 +3,6 @@
 //! beyond loopback, fronts an external minting back end, and (strict profile) loses no
 //! ID a client received when it is killed with SIGKILL in the middle of a load.
 
-#[path = "support/http.rs"]
-mod http;
-#[path = "support/serve_process.rs"]
-mod serve_process;
-
 use std::io::{BufRead, BufReader, Read};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -15,8 +10,10 @@ use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use chittyid::ChittyId;
-use http::{call, request, validate};
-use serve_process::Serving;
+use chittyid_test_support::http::{call, request, validate};
+use chittyid_test_support::serve_process::Serving;
+
+const CHITTYID: &str = env!("CARGO_BIN_EXE_chittyid");
 
 fn temp_dir(name: &str) -> PathBuf {
     let dir =
@@ -27,7 +24,7 @@ fn temp_dir(name: &str) -> PathBuf {
 
 #[test]
 fn serve_answers_on_loopback_and_stops_on_sigterm() {
-    let mut serving = Serving::start("t", &[]);
+    let mut serving = Serving::start(CHITTYID, "t", &[]);
     let answer = call(serving.addr, "GET", "/health", &[], "");
     assert_eq!(answer.json()["status"], "ok");
     let status = Command::new("kill")
@@ -84,7 +81,7 @@ fn a_kill_9_loses_no_id_a_client_received() {
     let dir = temp_dir("durable");
     let data = dir.to_str().unwrap();
     // The strict profile knows what it minted, so validation proves nothing was lost.
-    let mut serving = Serving::start("t", &["--profile", "strict", "--data", data]);
+    let mut serving = Serving::start(CHITTYID, "t", &["--profile", "strict", "--data", data]);
     let addr = serving.addr;
     let received = Arc::new(Mutex::new(Vec::<ChittyId>::new()));
     let clients: Vec<_> = (0..4)
@@ -126,7 +123,7 @@ fn a_kill_9_loses_no_id_a_client_received() {
         received.len()
     );
 
-    let restarted = Serving::start("t", &["--profile", "strict", "--data", data]);
+    let restarted = Serving::start(CHITTYID, "t", &["--profile", "strict", "--data", data]);
     for id in &received {
         let answer = validate(restarted.addr, &id.to_string());
         assert_eq!(answer.json()["valid"], true, "{id} was lost");
@@ -186,8 +183,8 @@ fn listening_beyond_loopback_prints_a_warning() {
 
 #[test]
 fn a_real_front_forwards_to_a_mint_backend_process() {
-    let back = Serving::start("t", &["--profile", "mint"]);
-    let front = Serving::start("unused", &["--mint-backend", &back.url()]);
+    let back = Serving::start(CHITTYID, "t", &["--profile", "mint"]);
+    let front = Serving::start(CHITTYID, "unused", &["--mint-backend", &back.url()]);
     let answer = call(
         front.addr,
         "POST",
@@ -208,6 +205,7 @@ fn a_real_front_forwards_to_a_mint_backend_process() {
     );
     // A back-end fault set on the front's command line.
     let faulty = Serving::start(
+        CHITTYID,
         "unused",
         &["--mint-backend", &back.url(), "--fault", "backend-429=1"],
     );

@@ -4,16 +4,13 @@
 //! and hostile input, observed with a plain HTTP client, in the strict profile (what a
 //! service should do).
 
-#[path = "support/http.rs"]
-mod http;
-
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
 use chittyid::ChittyId;
 use chittyid_server::{Latency, Profile, Rate, Server, ServerConfig};
-use http::{call, raw, request, validate};
+use chittyid_test_support::http::{self, call, raw, request, validate};
 use tokio::runtime::Runtime;
 
 const TOKEN: &str = "test-token-1234";

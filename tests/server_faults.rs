@@ -1,15 +1,12 @@
 //! Each injected fault of the reference service, observed from a plain HTTP client over
 //! real sockets, in the strict profile.
 
-#[path = "support/http.rs"]
-mod http;
-
 use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use chittyid::ChittyId;
 use chittyid_server::{FaultKind, Latency, Outage, Profile, Server, ServerConfig};
-use http::{call, request, validate};
+use chittyid_test_support::http::{call, request, validate};
 use tokio::runtime::Runtime;
 
 const AUTH: (&str, &str) = ("Authorization", "Bearer t");

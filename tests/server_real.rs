@@ -5,16 +5,13 @@
 //! fallback replacement, a slow back end that mints after its caller hung up, an
 //! external back end, and faults switched at run time.
 
-#[path = "support/http.rs"]
-mod http;
-
 use std::io::Write;
 use std::net::{SocketAddr, TcpStream};
 use std::time::{Duration, Instant};
 
 use chittyid::{ChittyId, FallbackCode, checksum};
 use chittyid_server::{FaultKind, Latency, Profile, Rate, Server, ServerConfig};
-use http::{Answer, call, request, validate};
+use chittyid_test_support::http::{Answer, call, request, validate};
 use serde_json::Value;
 use tokio::runtime::Runtime;
 

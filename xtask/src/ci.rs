@@ -98,7 +98,12 @@ pub fn run() -> Result<(), String> {
     ))?;
     let (passed, failed) = exec_counting_tests(cmd(
         "cargo",
-        &["test", "--workspace", "--features", "chittyid/serde"],
+        &[
+            "test",
+            "--workspace",
+            "--features",
+            "chittyid/serde,chittyid-test-support/net",
+        ],
     ))?;
     docs()?;
     package()?;

@@ -39,6 +39,7 @@ pub enum Hostile {
 }
 
 impl Hostile {
+    /// Every behaviour.
     pub const ALL: [Hostile; 12] = [
         Hostile::HugeBody,
         Hostile::EndlessHeaders,

@@ -2,22 +2,23 @@
 //! port 0, its address read from the first line it prints, and killed when dropped, so
 //! that a failing test leaves no server behind.
 
-#![allow(dead_code)]
-
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::process::{Child, Command, Stdio};
 
 /// A running `chittyid serve`.
 pub struct Serving {
+    /// The process.
     pub child: Child,
+    /// Where it listens.
     pub addr: SocketAddr,
 }
 
 impl Serving {
-    /// Starts `chittyid serve` accepting `token`, with the `extra` arguments.
-    pub fn start(token: &str, extra: &[&str]) -> Serving {
-        let mut child = Command::new(env!("CARGO_BIN_EXE_chittyid"))
+    /// Starts `chittyid serve` from the binary at `exe` (a test's
+    /// `env!("CARGO_BIN_EXE_chittyid")`) accepting `token`, with the `extra` arguments.
+    pub fn start(exe: &str, token: &str, extra: &[&str]) -> Serving {
+        let mut child = Command::new(exe)
             .args(["serve", "--addr", "127.0.0.1:0", "--token", token])
             .args(extra)
             .stdout(Stdio::piped())

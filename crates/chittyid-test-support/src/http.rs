@@ -2,8 +2,6 @@
 //! bytes asked for (hostile ones included) and reports what came back, or that the
 //! connection closed without an answer.
 
-#![allow(dead_code)]
-
 use std::io::{self, Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::time::Duration;
@@ -11,12 +9,16 @@ use std::time::Duration;
 /// An answer.
 #[derive(Debug)]
 pub struct Answer {
+    /// The status code.
     pub status: u16,
+    /// The header lines, in order.
     pub headers: Vec<(String, String)>,
+    /// The body.
     pub body: Vec<u8>,
 }
 
 impl Answer {
+    /// A header's value (the name matched without case).
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers
             .iter()
@@ -24,6 +26,7 @@ impl Answer {
             .map(|(_, v)| v.as_str())
     }
 
+    /// The body as JSON (panics when it is not).
     pub fn json(&self) -> serde_json::Value {
         serde_json::from_slice(&self.body)
             .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&self.body)))
