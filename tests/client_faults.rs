@@ -11,7 +11,7 @@ use chittyid::EntityType;
 use chittyid::resilience::{BreakerConfig, Failure};
 use chittyid_server::{FaultKind, Server, ServerConfig};
 use chittyid_std::{
-    Client, ClientBuilder, MintAnswer, MintError, MintRequest, Unanswered, Validation,
+    Client, ClientBuilder, Endpoint, MintAnswer, MintError, MintRequest, Unanswered, Validation,
 };
 
 const TOKEN: &str = "client-test-token";
@@ -325,7 +325,7 @@ async fn a_hundred_thousand_distinct_validations_stay_within_the_cache() {
     let stats = client.stats().engine;
     let held = stats.cache.inserts - stats.cache.evictions - stats.cache.expirations;
     assert!(
-        held <= chittyid_std::CACHE_CAPACITY as u64,
+        held <= chittyid_std::DEFAULT_CACHE_CAPACITY as u64,
         "{held} entries held"
     );
     assert!(stats.cache.evictions >= 90_000, "{:?}", stats.cache);
@@ -543,5 +543,33 @@ async fn with_defaults_mints_under_thirty_percent_503_succeed_99_percent() {
     assert!(minted >= 495, "{minted} of 500 minted");
     assert_eq!(distinct as u32, minted, "no duplicates");
     assert!(requests <= 500 * 150 / 100, "{requests} requests");
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_cache_is_as_large_as_the_builder_says_and_zero_keeps_nothing() {
+    let server = server(vec![]).await;
+    let id = ids::distinct(7).to_string();
+    for (capacity, requests, cached) in [(None, 1, 1), (Some(0), 2, 0)] {
+        let mut builder = builder(&server);
+        if let Some(entries) = capacity {
+            builder = builder.cache_capacity(entries);
+        }
+        let client = builder.build().unwrap();
+        for _ in 0..2 {
+            let verdict = client.validate(&id).await;
+            assert!(
+                matches!(verdict, Validation::Authoritative { .. }),
+                "{verdict:?}"
+            );
+        }
+        let stats = client.stats().engine;
+        let validate = stats.endpoints[Endpoint::Validate as usize];
+        assert_eq!(
+            (validate.attempts, stats.cached_answers),
+            (requests, cached),
+            "capacity {capacity:?}"
+        );
+    }
     server.shutdown().await;
 }

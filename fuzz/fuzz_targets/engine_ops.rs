@@ -8,7 +8,9 @@
 #![no_main]
 
 use chittyid::EntityType;
-use chittyid::engine::{Action, Endpoint, Engine, EngineConfig, Fact, KeyPolicy, Response};
+use chittyid::engine::{
+    Action, CacheSlot, Endpoint, Engine, EngineConfig, Fact, KeyPolicy, Response,
+};
 use chittyid::resilience::{BreakerState, Instant};
 use chittyid::wire::{MintRequest, ResponseReader};
 use chittyid_test_support::calls::{AnyCall, Operation};
@@ -77,7 +79,7 @@ fuzz_target!(|data: &[u8]| {
         ..EngineConfig::default()
     };
     let probes_allowed = u32::from(config.breaker.half_open_probes);
-    let mut engine: Engine<8> = Engine::new(config, u64::from(first));
+    let mut engine: Engine<[CacheSlot; 8]> = Engine::new(config, u64::from(first));
     let mut now = Instant::from_millis(0);
     let mut calls: Vec<Tracked> = Vec::new();
     let mut buf = [0u8; 320];

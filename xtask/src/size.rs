@@ -117,7 +117,7 @@ fn check_budgets(figures: &[(&str, u64, u64)]) -> Result<(), String> {
     }
 }
 
-/// `size_of::<Engine<32>>()` as built for the host (the same layout rules apply).
+/// `size_of::<Engine<[CacheSlot; 32]>>()` as built for the host (the same layout rules apply).
 fn chittyid_engine_size() -> usize {
-    size_of::<chittyid::engine::Engine<32>>()
+    size_of::<chittyid::engine::Engine<[chittyid::engine::CacheSlot; 32]>>()
 }

@@ -7,8 +7,8 @@ use std::num::NonZeroUsize;
 use std::time::Duration;
 
 use chittyid::ChittyId;
-use chittyid::engine::{Action, Endpoint, Engine, EngineConfig, Fact, Response};
-use chittyid::resilience::{BreakerState, Cache, Instant};
+use chittyid::engine::{Action, CacheSlot, Endpoint, Engine, EngineConfig, Fact, Response};
+use chittyid::resilience::{BreakerState, Cache, CacheEntry, Instant};
 use chittyid::wire::MintRequest;
 
 use crate::ids::{Rng, canonical_texts};
@@ -31,7 +31,9 @@ pub fn run() {
     let now = Instant::from_millis(0);
     let ttl = Duration::from_secs(3600);
 
-    let mut ours: Box<Cache<bool, ENTRIES>> = Box::new(Cache::new());
+    // The storage a service gives it: a boxed slice.
+    let mut ours =
+        Cache::with_storage(vec![CacheEntry::<bool>::default(); ENTRIES].into_boxed_slice());
     let mut theirs = lru::LruCache::new(NonZeroUsize::new(ENTRIES).expect("non-zero"));
     for &id in resident {
         ours.insert(id, true, ttl, now);
@@ -86,16 +88,17 @@ pub fn run() {
 
     engine_paths(resident[0]);
     println!(
-        "\nsize_of::<Engine<32>>() = {} bytes (goal at most 4096); size_of::<Engine<{ENTRIES}>>() = {} bytes",
-        size_of::<Engine<32>>(),
-        size_of::<Engine<ENTRIES>>()
+        "\nsize_of::<Engine<[CacheSlot; 32]>>() = {} bytes (goal at most 4096); size_of::<Engine<{ENTRIES}>>() = {} bytes",
+        size_of::<Engine<[CacheSlot; 32]>>(),
+        size_of::<Engine<[CacheSlot; ENTRIES]>>()
     );
 }
 
 /// A cached validation and a breaker rejection, each from `begin` to `Done`.
 fn engine_paths(id: ChittyId) {
     let text = id.to_string();
-    let mut engine: Box<Engine<1024>> = Box::new(Engine::new(EngineConfig::default(), 1));
+    let mut engine: Box<Engine<[CacheSlot; 1024]>> =
+        Box::new(Engine::new(EngineConfig::default(), 1));
     let now = Instant::from_millis(0);
     let mut buf = [0u8; 256];
     // Put the answer in the cache through a real exchange.

@@ -2,8 +2,8 @@
 //! time-outs over connections from a [`Connect`] the firmware provides.
 
 use chittyid::engine::{
-    Action, Answer, Call, Engine, EngineConfig, Fact, HealthResult, MintResult, Observer, Stats,
-    Validation,
+    Action, Answer, CacheSlot, Call, Engine, EngineConfig, Fact, HealthResult, MintResult,
+    Observer, Stats, Validation,
 };
 use chittyid::resilience::Instant;
 use chittyid::wire::{MintRequest, Request, Token};
@@ -62,7 +62,7 @@ pub struct Buffers<'a> {
 ///
 /// [`Unanswered::BufferTooSmall`]: chittyid::engine::Unanswered::BufferTooSmall
 pub struct Client<'a, C: Connect, const CACHE: usize, O: Observer = LogObserver> {
-    engine: Engine<CACHE, O>,
+    engine: Engine<[CacheSlot; CACHE], O>,
     connector: C,
     host: &'a str,
     token: Option<Token<'a>>,
@@ -129,7 +129,7 @@ impl<'a, C: Connect, const CACHE: usize, O: Observer> Client<'a, C, CACHE, O> {
     }
 
     /// The engine, for its states and settings.
-    pub fn engine(&self) -> &Engine<CACHE, O> {
+    pub fn engine(&self) -> &Engine<[CacheSlot; CACHE], O> {
         &self.engine
     }
 
@@ -137,7 +137,7 @@ impl<'a, C: Connect, const CACHE: usize, O: Observer> Client<'a, C, CACHE, O> {
     /// reports each exchange's fact.
     async fn drive<T: Answer>(
         &mut self,
-        begin: impl FnOnce(&mut Engine<CACHE, O>, Instant) -> Call<T>,
+        begin: impl FnOnce(&mut Engine<[CacheSlot; CACHE], O>, Instant) -> Call<T>,
     ) -> T {
         let Client {
             engine,
@@ -184,7 +184,7 @@ impl<'a, C: Connect, const CACHE: usize, O: Observer> Client<'a, C, CACHE, O> {
 /// a `select` that another branch won), the breaker's probe slot it may hold is given
 /// back; otherwise the breaker would wait for that probe for ever.
 struct CallGuard<'e, const CACHE: usize, O: Observer, T: Answer> {
-    engine: &'e mut Engine<CACHE, O>,
+    engine: &'e mut Engine<[CacheSlot; CACHE], O>,
     call: Call<T>,
 }
 

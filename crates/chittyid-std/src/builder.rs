@@ -16,6 +16,9 @@ use crate::secret::Secret;
 /// The service used when neither the builder nor `CHITTYID_SERVICE_URL` names one.
 pub const DEFAULT_SERVICE_URL: &str = "https://id.chitty.cc";
 
+/// Validation answers the client's cache keeps unless told otherwise (v2.2.0's size).
+pub const DEFAULT_CACHE_CAPACITY: usize = 10_000;
+
 /// Why a client could not be built.
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
@@ -26,8 +29,6 @@ pub enum BuildError {
     Tls(String),
     /// The health monitor needs a tokio runtime, and none is running.
     NoRuntime,
-    /// The engine could not be set up (no thread to build it on).
-    EngineInit(String),
 }
 
 impl fmt::Display for BuildError {
@@ -38,7 +39,6 @@ impl fmt::Display for BuildError {
                 "invalid service URL {url:?}: expected http(s)://host[:port]"
             ),
             BuildError::Tls(e) => write!(f, "TLS setup: {e}"),
-            BuildError::EngineInit(e) => write!(f, "could not set up the engine: {e}"),
             BuildError::NoRuntime => {
                 f.write_str("the health monitor needs a running tokio runtime")
             }
@@ -71,6 +71,8 @@ pub struct ClientBuilder {
     pub(crate) roots: Vec<CertificateDer<'static>>,
     pub(crate) root_errors: Vec<String>,
     pub(crate) health_monitor: bool,
+    /// Validation answers the cache keeps.
+    pub(crate) cache_capacity: usize,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -81,6 +83,7 @@ impl fmt::Debug for ClientBuilder {
             .field("config", &self.config)
             .field("custom_roots", &self.roots.len())
             .field("health_monitor", &self.health_monitor)
+            .field("cache_capacity", &self.cache_capacity)
             .finish()
     }
 }
@@ -95,6 +98,7 @@ impl Default for ClientBuilder {
             roots: Vec::new(),
             root_errors: Vec::new(),
             health_monitor: true,
+            cache_capacity: DEFAULT_CACHE_CAPACITY,
         }
     }
 }
@@ -187,6 +191,14 @@ impl ClientBuilder {
                 Err(e) => self.root_errors.push(e.to_string()),
             }
         }
+        self
+    }
+
+    /// How many validation answers the cache keeps (default
+    /// [`DEFAULT_CACHE_CAPACITY`]; 0 keeps none, so every validation asks the
+    /// service). The cache is allocated once, when the client is built.
+    pub fn cache_capacity(mut self, entries: usize) -> Self {
+        self.cache_capacity = entries;
         self
     }
 

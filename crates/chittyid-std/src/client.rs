@@ -5,7 +5,7 @@ use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, Weak};
 
 use chittyid::engine::{
-    Action, Answer, Call, Endpoint, Engine, EngineConfig, Event, Fact, HealthResult, MintResult,
+    Action, Answer, CacheSlot, Call, Endpoint, Engine, Event, Fact, HealthResult, MintResult,
     Stats, Validation,
 };
 use chittyid::resilience::{BreakerState, HealthPoll, HealthState, Instant};
@@ -19,10 +19,9 @@ use crate::metrics;
 use crate::observe::Broadcaster;
 use crate::transport::{Outgoing, Transport};
 
-/// Validation answers kept by the client's cache (v2.2.0's size).
-pub const CACHE_CAPACITY: usize = 10_000;
-
-type SharedEngine = Engine<CACHE_CAPACITY, Broadcaster>;
+/// The engine a client shares between its clones: its cache on the heap, sized by the
+/// builder.
+type SharedEngine = Engine<Box<[CacheSlot]>, Broadcaster>;
 
 /// Tells the health task to stop when the last client goes.
 #[derive(Default)]
@@ -49,7 +48,7 @@ impl StopSignal {
 }
 
 struct Inner {
-    engine: Mutex<Box<SharedEngine>>,
+    engine: Mutex<SharedEngine>,
     transport: Transport,
     clock: Clock,
     events: broadcast::Sender<Event>,
@@ -112,7 +111,7 @@ impl std::fmt::Debug for Client {
     }
 }
 
-fn lock(engine: &Mutex<Box<SharedEngine>>) -> MutexGuard<'_, Box<SharedEngine>> {
+fn lock(engine: &Mutex<SharedEngine>) -> MutexGuard<'_, SharedEngine> {
     // The engine's steps leave it consistent even if an observer panicked mid-step.
     engine
         .lock()
@@ -135,7 +134,8 @@ impl Client {
             .map_err(|e| BuildError::Tls(e.0))?;
         let broadcaster = Broadcaster::new(256);
         let events = broadcaster.sender();
-        let engine = build_engine(builder.config, builder.seed, broadcaster)?;
+        let cache = vec![CacheSlot::default(); builder.cache_capacity].into_boxed_slice();
+        let engine = Engine::with_storage(builder.config, cache, builder.seed, broadcaster);
         let inner = Arc::new(Inner {
             engine: Mutex::new(engine),
             transport,
@@ -231,24 +231,6 @@ impl Client {
     ) -> T {
         drive(&self.inner, begin).await
     }
-}
-
-/// Builds the engine on the heap. `Engine<10_000>` is about 360 KB and `Box::new` builds
-/// it on the stack first (unoptimised builds copy it several times over), which would
-/// overflow the 2 MiB stacks of tokio workers and test threads: so it is built on a
-/// short-lived thread with room to spare.
-fn build_engine(
-    config: EngineConfig,
-    seed: u64,
-    observer: Broadcaster,
-) -> Result<Box<SharedEngine>, BuildError> {
-    std::thread::Builder::new()
-        .name("chittyid-engine-init".into())
-        .stack_size(64 << 20)
-        .spawn(move || Box::new(Engine::with_observer(config, seed, observer)))
-        .map_err(|e| BuildError::EngineInit(e.to_string()))?
-        .join()
-        .map_err(|_| BuildError::EngineInit("the set-up thread panicked".into()))
 }
 
 /// A call in progress; if its future is dropped mid-way, the probe slot it may hold is

@@ -19,8 +19,8 @@ mod observe;
 mod secret;
 mod transport;
 
-pub use builder::{BuildError, ClientBuilder, DEFAULT_SERVICE_URL};
-pub use client::{CACHE_CAPACITY, Client, ClientStats};
+pub use builder::{BuildError, ClientBuilder, DEFAULT_CACHE_CAPACITY, DEFAULT_SERVICE_URL};
+pub use client::{Client, ClientStats};
 pub use secret::Secret;
 
 pub use chittyid::engine::{

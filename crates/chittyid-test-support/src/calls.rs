@@ -3,7 +3,8 @@
 //! wrap each kind so that one loop drives them all.
 
 use chittyid::engine::{
-    Action, Answer, Call, Endpoint, Engine, Fact, HealthResult, MintResult, Observer, Validation,
+    Action, Answer, CacheStorage, Call, Endpoint, Engine, Fact, HealthResult, MintResult, Observer,
+    Validation,
 };
 use chittyid::resilience::Instant;
 use chittyid::wire::{IdempotencyKey, MintRequest};
@@ -61,8 +62,8 @@ fn wrap<T: Answer>(action: Action<'_, T>, into: fn(T) -> Outcome) -> Action<'_, 
 
 impl AnyCall {
     /// Begins `operation` at `now`.
-    pub fn begin<const N: usize, O: Observer>(
-        engine: &mut Engine<N, O>,
+    pub fn begin<S: CacheStorage, O: Observer>(
+        engine: &mut Engine<S, O>,
         operation: Operation<'_>,
         now: Instant,
     ) -> AnyCall {
@@ -78,9 +79,9 @@ impl AnyCall {
     }
 
     /// [`Engine::poll`], with the outcome wrapped.
-    pub fn poll<'b, const N: usize, O: Observer>(
+    pub fn poll<'b, S: CacheStorage, O: Observer>(
         &mut self,
-        engine: &mut Engine<N, O>,
+        engine: &mut Engine<S, O>,
         now: Instant,
         buf: &'b mut [u8],
     ) -> Action<'b, Outcome> {
@@ -92,9 +93,9 @@ impl AnyCall {
     }
 
     /// [`Engine::report`].
-    pub fn report<const N: usize, O: Observer>(
+    pub fn report<S: CacheStorage, O: Observer>(
         &mut self,
-        engine: &mut Engine<N, O>,
+        engine: &mut Engine<S, O>,
         fact: Fact<'_>,
         now: Instant,
     ) {
@@ -106,7 +107,7 @@ impl AnyCall {
     }
 
     /// [`Engine::cancel`].
-    pub fn cancel<const N: usize, O: Observer>(&mut self, engine: &mut Engine<N, O>) {
+    pub fn cancel<S: CacheStorage, O: Observer>(&mut self, engine: &mut Engine<S, O>) {
         match self {
             AnyCall::Validate(call) => engine.cancel(call),
             AnyCall::Mint(call) => engine.cancel(call),

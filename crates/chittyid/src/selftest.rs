@@ -9,7 +9,7 @@ use core::time::Duration;
 use serde::Deserialize;
 
 use crate::engine::{
-    Action, Endpoint, Engine, EngineConfig, Event, Fact, Observer, Response, Validation,
+    Action, CacheSlot, Endpoint, Engine, EngineConfig, Event, Fact, Observer, Response, Validation,
 };
 use crate::resilience::{BreakerState, Instant};
 use crate::wire::Text;
@@ -98,7 +98,7 @@ fn check_vectors(vectors: &[u8], out: &mut impl Write) -> bool {
 }
 
 fn breaker_trip_and_recovery(out: &mut impl Write) -> bool {
-    let mut engine: Engine<32, Transitions> =
+    let mut engine: Engine<[CacheSlot; 32], Transitions> =
         Engine::with_observer(EngineConfig::default(), 1, Transitions::default());
     let mut buf = [0u8; 320];
     let mut now = Instant::from_millis(1_000);

@@ -4,7 +4,7 @@
 use std::collections::HashMap;
 use std::time::Duration;
 
-use chittyid::resilience::{Cache, Instant};
+use chittyid::resilience::{Cache, CacheEntry, Instant};
 use chittyid::{ChittyId, EntityType, Jurisdiction, Parts, Region, TrustLevel, YearMonth};
 use proptest::prelude::*;
 
@@ -66,8 +66,12 @@ proptest! {
     #![proptest_config(ProptestConfig::with_cases(1000))]
 
     #[test]
-    fn cache_matches_its_model(ops in prop::collection::vec(op(), 1..200)) {
-        let mut cache: Cache<u32, N> = Cache::new();
+    fn cache_matches_its_model(
+        ops in prop::collection::vec(op(), 1..200),
+        capacity in prop_oneof![Just(0usize), Just(1), Just(N)],
+    ) {
+        // Storage the caller provides, of any length (0: a cache that keeps nothing).
+        let mut cache = Cache::with_storage(vec![CacheEntry::<u32>::default(); capacity]);
         let mut model = Model::default();
         let mut now = 0u64;
         let (mut hits, mut misses, mut evictions, mut expirations) = (0u64, 0u64, 0u64, 0u64);
@@ -77,7 +81,14 @@ proptest! {
                 Op::Insert { k, v, ttl } => {
                     let evicted = cache.insert(key(k), v, Duration::from_millis(ttl), at);
                     let mut expected = None;
-                    if !model.map.contains_key(&k) && model.map.len() == N {
+                    if capacity == 0 {
+                        // Nothing is kept: the model forgets it at once.
+                        prop_assert_eq!(evicted, None);
+                        prop_assert_eq!(cache.get(key(k), at), None);
+                        misses += 1;
+                        continue;
+                    }
+                    if !model.map.contains_key(&k) && model.map.len() == capacity {
                         let victim = model.order[0];
                         let (value, expires) = model.map[&victim];
                         if expires > now {
@@ -123,7 +134,7 @@ proptest! {
                 }
             }
             prop_assert_eq!(cache.len(), model.map.len());
-            prop_assert!(cache.len() <= N);
+            prop_assert!(cache.len() <= capacity);
         }
         let stats = cache.stats();
         prop_assert_eq!((stats.hits, stats.misses, stats.evictions, stats.expirations), (hits, misses, evictions, expirations));

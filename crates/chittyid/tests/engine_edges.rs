@@ -4,7 +4,8 @@
 
 use chittyid::EntityType;
 use chittyid::engine::{
-    Action, Endpoint, Engine, EngineConfig, Fact, MintError, Response, Unanswered, Validation,
+    Action, CacheSlot, Endpoint, Engine, EngineConfig, Fact, MintError, Response, Unanswered,
+    Validation,
 };
 use chittyid::resilience::{BreakerState, Instant};
 use chittyid::wire::MintRequest;
@@ -13,7 +14,7 @@ const ID: &[u8] = b"03-1-USA-5537-P-2602-0-38";
 
 #[test]
 fn a_request_that_does_not_fit_is_not_sent_and_says_why() {
-    let mut engine: Engine<8> = Engine::new(EngineConfig::default(), 7);
+    let mut engine: Engine<[CacheSlot; 8]> = Engine::new(EngineConfig::default(), 7);
     let now = Instant::from_millis(0);
     let mut tiny = [0u8; 8];
     let mut call = engine.begin_validate(ID, now);
@@ -34,7 +35,7 @@ fn a_request_that_does_not_fit_is_not_sent_and_says_why() {
 }
 
 /// Opens the validation breaker with refused connections.
-fn open_validation_breaker(engine: &mut Engine<8>, buf: &mut [u8]) {
+fn open_validation_breaker(engine: &mut Engine<[CacheSlot; 8]>, buf: &mut [u8]) {
     let now = Instant::from_millis(0);
     while engine.breaker_state(Endpoint::Validate) != BreakerState::Open {
         let mut call = engine.begin_validate(ID, now);
@@ -46,7 +47,7 @@ fn open_validation_breaker(engine: &mut Engine<8>, buf: &mut [u8]) {
 
 #[test]
 fn a_cancelled_probe_frees_its_slot_and_ends_as_cancelled() {
-    let mut engine: Engine<8> = Engine::new(EngineConfig::default(), 7);
+    let mut engine: Engine<[CacheSlot; 8]> = Engine::new(EngineConfig::default(), 7);
     let mut buf = [0u8; 320];
     open_validation_breaker(&mut engine, &mut buf);
     let now = Instant::from_millis(61_000);
@@ -77,7 +78,7 @@ fn a_cancelled_probe_frees_its_slot_and_ends_as_cancelled() {
 
 #[test]
 fn a_request_the_adapter_cannot_frame_ends_the_call_without_a_breaker_failure() {
-    let mut engine: Engine<8> = Engine::new(EngineConfig::default(), 7);
+    let mut engine: Engine<[CacheSlot; 8]> = Engine::new(EngineConfig::default(), 7);
     let mut buf = [0u8; 320];
     let now = Instant::from_millis(0);
     for _ in 0..20 {
@@ -106,7 +107,7 @@ fn a_request_the_adapter_cannot_frame_ends_the_call_without_a_breaker_failure() 
 
 #[test]
 fn cancelling_a_finished_call_changes_nothing() {
-    let mut engine: Engine<8> = Engine::new(EngineConfig::default(), 7);
+    let mut engine: Engine<[CacheSlot; 8]> = Engine::new(EngineConfig::default(), 7);
     let mut buf = [0u8; 320];
     let now = Instant::from_millis(0);
     // A malformed validation is finished at once; cancelling it keeps its verdict.
@@ -144,7 +145,7 @@ fn cancelling_a_finished_call_changes_nothing() {
 
 #[test]
 fn a_fact_for_a_call_with_nothing_in_flight_changes_nothing() {
-    let mut engine: Engine<8> = Engine::new(EngineConfig::default(), 7);
+    let mut engine: Engine<[CacheSlot; 8]> = Engine::new(EngineConfig::default(), 7);
     let mut buf = [0u8; 320];
     let now = Instant::from_millis(0);
     let mut call = engine.begin_validate(ID, now);

@@ -4,8 +4,8 @@
 //! does not honour idempotency keys. Answers are fed by hand, one attempt at a time.
 
 use chittyid::engine::{
-    Action, Endpoint, Engine, EngineConfig, Fact, KeyPolicy, MintError, Response, Unanswered,
-    Validation,
+    Action, CacheSlot, CacheStorage, Endpoint, Engine, EngineConfig, Fact, KeyPolicy, MintError,
+    Response, Unanswered, Validation,
 };
 use chittyid::resilience::{BreakerState, Failure, Instant};
 use chittyid::wire::{MintAnswer, MintRequest};
@@ -26,8 +26,8 @@ const RATE_LIMITED: &str = "03-0-ERR-0007-T-2611-0-61";
 /// Drives one call, answering every attempt with `answer(attempt)` (a time-out is
 /// no fact: the clock moves to the attempt's `timeout_at`), moving the clock through
 /// back-offs; returns the outcome and the requests sent.
-fn drive<const N: usize>(
-    engine: &mut Engine<N>,
+fn drive<S: CacheStorage>(
+    engine: &mut Engine<S>,
     operation: Operation<'_>,
     now: &mut u64,
     mut answer: impl FnMut(u8) -> Result<(u16, String), Failure>,
@@ -69,7 +69,7 @@ fn thing() -> Operation<'static> {
 
 #[test]
 fn a_refused_token_is_an_error_that_says_so_and_is_not_retried() {
-    let mut engine: Engine<8> = Engine::new(EngineConfig::default(), 7);
+    let mut engine: Engine<[CacheSlot; 8]> = Engine::new(EngineConfig::default(), 7);
     let mut now = 0;
     let (outcome, attempts) = drive(&mut engine, thing(), &mut now, |_| {
         Ok((200, fallback_body(REJECTED, "MINT_REJECTED")))
@@ -92,7 +92,7 @@ fn a_refused_token_is_an_error_that_says_so_and_is_not_retried() {
 
 #[test]
 fn a_rate_limit_backs_off_and_is_retried_and_then_says_rate_limited() {
-    let mut engine: Engine<8> = Engine::new(EngineConfig::default(), 7);
+    let mut engine: Engine<[CacheSlot; 8]> = Engine::new(EngineConfig::default(), 7);
     let mut now = 0;
     let (outcome, attempts) = drive(&mut engine, thing(), &mut now, |attempt| {
         if attempt == 1 {
@@ -126,7 +126,7 @@ fn a_rate_limit_backs_off_and_is_retried_and_then_says_rate_limited() {
 
 #[test]
 fn an_outage_of_the_minting_back_end_is_a_pending_id_and_a_breaker_failure() {
-    let mut engine: Engine<8> = Engine::new(EngineConfig::default(), 7);
+    let mut engine: Engine<[CacheSlot; 8]> = Engine::new(EngineConfig::default(), 7);
     let mut now = 0;
     let (outcome, attempts) = drive(&mut engine, thing(), &mut now, |_| {
         Ok((200, fallback_body(UNAVAILABLE, "MINT_UNAVAILABLE")))
@@ -154,7 +154,7 @@ fn an_outage_of_the_minting_back_end_is_a_pending_id_and_a_breaker_failure() {
 
 #[test]
 fn a_replacement_reaches_the_caller_once_and_is_never_cached() {
-    let mut engine: Engine<8> = Engine::new(EngineConfig::default(), 7);
+    let mut engine: Engine<[CacheSlot; 8]> = Engine::new(EngineConfig::default(), 7);
     let mut now = 0;
     let new = "03-1-USA-5537-T-2602-0-66";
     let replaced = format!(
@@ -199,7 +199,7 @@ fn a_replacement_reaches_the_caller_once_and_is_never_cached() {
 
 #[test]
 fn a_minted_id_that_is_not_what_was_asked_is_a_typed_outcome_that_keeps_the_id() {
-    let mut engine: Engine<8> = Engine::new(EngineConfig::default(), 7);
+    let mut engine: Engine<[CacheSlot; 8]> = Engine::new(EngineConfig::default(), 7);
     let mut now = 0;
     let asked = MintRequest {
         region: Region::from_digit(3),
@@ -224,7 +224,7 @@ fn a_minted_id_that_is_not_what_was_asked_is_a_typed_outcome_that_keeps_the_id()
 fn without_keys_a_mint_that_may_have_arrived_is_sent_once_and_its_outcome_is_unknown() {
     // The default learns whether keys are honoured; this service has not shown it.
     assert_eq!(EngineConfig::default().idempotency_keys, KeyPolicy::Learn);
-    let mut engine: Engine<8> = Engine::new(EngineConfig::default(), 7);
+    let mut engine: Engine<[CacheSlot; 8]> = Engine::new(EngineConfig::default(), 7);
     let mut now = 0;
     for failure in [Failure::TimedOut, Failure::NoResponse] {
         let (outcome, attempts) = drive(&mut engine, thing(), &mut now, |_| Err(failure));
@@ -279,7 +279,7 @@ fn with_keys_a_mint_that_ends_unanswered_after_it_may_have_arrived_gives_its_key
         idempotency_keys: KeyPolicy::Honoured,
         ..EngineConfig::default()
     };
-    let mut engine: Engine<8> = Engine::new(config, 7);
+    let mut engine: Engine<[CacheSlot; 8]> = Engine::new(config, 7);
     let mut now = 0;
     // The first attempt may have been committed; the rest are refused by a 503.
     let (outcome, attempts) = drive(&mut engine, thing(), &mut now, |attempt| {
@@ -319,7 +319,7 @@ fn with_keys_a_mint_refused_by_the_breaker_after_it_may_have_arrived_is_unknown_
         idempotency_keys: KeyPolicy::Honoured,
         ..EngineConfig::default()
     };
-    let mut engine: Engine<8> = Engine::new(config, 7);
+    let mut engine: Engine<[CacheSlot; 8]> = Engine::new(config, 7);
     let mut now = 0;
     // Every attempt may have arrived; the breaker opens part-way through a call.
     let mut last = None;
@@ -347,7 +347,7 @@ fn with_keys_a_mint_refused_by_the_breaker_after_it_may_have_arrived_is_unknown_
 
 #[test]
 fn a_validation_that_ends_local_only_after_unusable_answers_is_counted_as_local_only() {
-    let mut engine: Engine<8> = Engine::new(EngineConfig::default(), 7);
+    let mut engine: Engine<[CacheSlot; 8]> = Engine::new(EngineConfig::default(), 7);
     let mut now = 0;
     let (outcome, attempts) = drive(
         &mut engine,
@@ -378,7 +378,7 @@ fn a_fallback_validation_whose_answer_was_lost_is_not_sent_again() {
     // The service may have replaced the fallback ID (it says so once): a second
     // request would get "not replaced", and the new ID would be lost behind a
     // wrong verdict. The call ends saying that the replacement is unknown.
-    let mut engine: Engine<8> = Engine::new(EngineConfig::default(), 7);
+    let mut engine: Engine<[CacheSlot; 8]> = Engine::new(EngineConfig::default(), 7);
     let mut now = 0;
     let kept = r#"{"success":true,"valid":false,"isError":true,"errorCode":"0001","errorName":"MINT_UNAVAILABLE","canReplace":true}"#;
     let (outcome, attempts) = drive(
@@ -424,7 +424,7 @@ fn a_fallback_validation_whose_answer_was_lost_is_not_sent_again() {
 
 #[test]
 fn the_fallback_jurisdiction_is_refused_before_anything_is_sent() {
-    let mut engine: Engine<8> = Engine::new(EngineConfig::default(), 7);
+    let mut engine: Engine<[CacheSlot; 8]> = Engine::new(EngineConfig::default(), 7);
     let asked = MintRequest {
         jurisdiction: Some(Jurisdiction::ERR),
         ..MintRequest::new(EntityType::Thing)

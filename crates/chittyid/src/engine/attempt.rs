@@ -8,7 +8,7 @@ use core::time::Duration;
 use super::call::{Phase, Progress};
 use super::events::{Endpoint, Event, Observer};
 use super::kind::End;
-use super::{Engine, Unanswered, Verdict};
+use super::{CacheStorage, Engine, Unanswered, Verdict};
 use crate::resilience::{
     BreakerState, Failure, HealthState, HealthTransition, Instant, Permit, Rejection, Transition,
     millis,
@@ -45,7 +45,7 @@ pub(super) enum Front {
     Admitted(Permit),
 }
 
-impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
+impl<S: CacheStorage, O: Observer> Engine<S, O> {
     /// Time passed: an attempt out past its time-out ends as timed out; a back-off
     /// that is over lets the next attempt out if the deadline, the health monitor and
     /// the breaker allow it.

@@ -10,10 +10,10 @@
 //! inside these short synchronous steps, so many calls can be in flight at once.
 //!
 //! ```
-//! use chittyid::engine::{Action, Engine, EngineConfig, Fact, Response, Validation};
+//! use chittyid::engine::{Action, CacheSlot, Engine, EngineConfig, Fact, Response, Validation};
 //! use chittyid::resilience::Instant;
 //!
-//! let mut engine: Engine<32> = Engine::new(EngineConfig::default(), 0x1234_5678);
+//! let mut engine: Engine<[CacheSlot; 32]> = Engine::new(EngineConfig::default(), 0x1234_5678);
 //! let now = Instant::from_millis(0);
 //! let mut call = engine.begin_validate(b"03-1-USA-5537-P-2602-0-38", now);
 //! let mut buf = [0u8; 256];
@@ -56,25 +56,35 @@ use kind::{Decoded, End, HealthTarget, Keys, MintTarget, ValidateTarget};
 const RATE_LIMITED_BACKOFF: Duration = Duration::from_secs(1);
 
 use crate::resilience::{
-    Breaker, BreakerState, Cache, Failure, HealthMonitor, HealthPoll, HealthState, Instant, Permit,
-    RetryBudget, Rng, parse_retry_after,
+    Breaker, BreakerState, Cache, CacheEntry, Failure, HealthMonitor, HealthPoll, HealthState,
+    Instant, Permit, RetryBudget, Rng, parse_retry_after,
 };
 use crate::wire::{IdempotencyKey, MintRequest, WireError, decode_error};
 use crate::{ChittyId, FallbackCode};
 
 /// A cached service verdict.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-struct Verdict {
+pub struct Verdict {
     valid: bool,
 }
 
-/// The engine: every piece of shared state for calls to one service. `CACHE` is the
-/// number of validation answers kept; `O` receives events.
-pub struct Engine<const CACHE: usize, O: Observer = NoObserver> {
+/// One validation answer's room in the engine's cache. The cache lives in memory the
+/// caller chooses: an array inline (`Engine<[CacheSlot; 32]>`, firmware), a `&mut`
+/// slice, or a boxed slice (a service, sized at run time); see [`Engine::with_storage`].
+pub type CacheSlot = CacheEntry<Verdict>;
+
+/// Memory for the engine's cache: anything that lends a slice of [`CacheSlot`]s.
+pub trait CacheStorage: AsRef<[CacheSlot]> + AsMut<[CacheSlot]> {}
+
+impl<S: AsRef<[CacheSlot]> + AsMut<[CacheSlot]>> CacheStorage for S {}
+
+/// The engine: every piece of shared state for calls to one service. `S` holds the
+/// validation answers kept (one [`CacheSlot`] each); `O` receives events.
+pub struct Engine<S: CacheStorage, O: Observer = NoObserver> {
     config: EngineConfig,
     breakers: [Breaker; 3],
     budget: RetryBudget,
-    cache: Cache<Verdict, CACHE>,
+    cache: Cache<Verdict, S>,
     health: HealthMonitor,
     stats: Stats,
     rng: Rng,
@@ -85,19 +95,39 @@ pub struct Engine<const CACHE: usize, O: Observer = NoObserver> {
     observer: O,
 }
 
-impl<const CACHE: usize> Engine<CACHE, NoObserver> {
-    /// An engine with no observer. `seed` drives jitter and idempotency keys: it must
-    /// differ between devices and between boots (a service remembers keys for a day, and
-    /// answers a repeated key with the ID it minted for it), so take it from a hardware
-    /// RNG or an OS source; there is deliberately no default.
+impl<const N: usize> Engine<[CacheSlot; N], NoObserver> {
+    /// An engine with no observer and a cache of `N` answers inline. `seed` drives
+    /// jitter and idempotency keys: it must differ between devices and between boots (a
+    /// service remembers keys for a day, and answers a repeated key with the ID it
+    /// minted for it), so take it from a hardware RNG or an OS source; there is
+    /// deliberately no default.
     pub fn new(config: EngineConfig, seed: u64) -> Self {
         Engine::with_observer(config, seed, NoObserver)
     }
 }
 
-impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
-    /// An engine that tells `observer` what happens; `seed` as for [`Engine::new`].
+impl<const N: usize, O: Observer> Engine<[CacheSlot; N], O> {
+    /// An engine that tells `observer` what happens, with a cache of `N` answers
+    /// inline; `seed` as for [`Engine::new`].
     pub fn with_observer(config: EngineConfig, seed: u64, observer: O) -> Self {
+        Engine::with_storage(config, [CacheSlot::default(); N], seed, observer)
+    }
+}
+
+impl<S: CacheStorage, O: Observer> Engine<S, O> {
+    /// An engine whose cache lives in `cache` (one answer per slot, whatever they held
+    /// is overwritten; an empty slice keeps no answers), telling `observer` what
+    /// happens; `seed` as for [`Engine::new`].
+    ///
+    /// ```
+    /// use chittyid::engine::{CacheSlot, Engine, EngineConfig, NoObserver};
+    ///
+    /// // A service sizes its cache at run time, on the heap.
+    /// let slots = vec![CacheSlot::default(); 10_000].into_boxed_slice();
+    /// let engine = Engine::with_storage(EngineConfig::default(), slots, 0x5EED, NoObserver);
+    /// assert_eq!(engine.cache_capacity(), 10_000);
+    /// ```
+    pub fn with_storage(config: EngineConfig, cache: S, seed: u64, observer: O) -> Self {
         Engine {
             breakers: [
                 Breaker::new(config.breaker),
@@ -105,7 +135,7 @@ impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
                 Breaker::new(config.breaker),
             ],
             budget: RetryBudget::new(config.retry.budget),
-            cache: Cache::new(),
+            cache: Cache::with_storage(cache),
             health: HealthMonitor::new(config.health),
             stats: Stats::default(),
             rng: Rng::new(seed),
@@ -119,6 +149,11 @@ impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
     /// The settings.
     pub fn config(&self) -> &EngineConfig {
         &self.config
+    }
+
+    /// How many validation answers the cache holds at most.
+    pub fn cache_capacity(&self) -> usize {
+        self.cache.capacity()
     }
 
     /// Whether mints that may have reached the service are resent with their key: the
@@ -457,7 +492,7 @@ impl<const CACHE: usize, O: Observer> Engine<CACHE, O> {
     }
 }
 
-impl<const CACHE: usize, O: Observer> core::fmt::Debug for Engine<CACHE, O> {
+impl<S: CacheStorage, O: Observer> core::fmt::Debug for Engine<S, O> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Engine")
             .field("health", &self.health.state())

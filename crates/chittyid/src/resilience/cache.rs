@@ -1,8 +1,10 @@
 //! A fixed-capacity LRU cache with time-to-live, keyed by [`ChittyId`]. Get, insert and
 //! eviction are O(1): a hash index with chains threaded through the slots, and a doubly
-//! linked recency list, both as slot numbers inside one fixed array. Nothing moves and
+//! linked recency list, both as slot numbers inside one array of entries that the
+//! caller provides (an array inline, a `&mut` slice, a boxed slice). Nothing moves and
 //! nothing is allocated, at 32 entries or at 10 000.
 
+use core::marker::PhantomData;
 use core::time::Duration;
 
 use super::time::Instant;
@@ -22,6 +24,30 @@ struct Slot<V> {
     older: u32,
     /// Next slot in the same hash bucket.
     chain: u32,
+}
+
+/// One entry of a cache's storage: a slot, and the head of one hash bucket. Make the
+/// storage with `CacheEntry::default()` (its contents are set when the cache takes it).
+#[derive(Debug, Clone, Copy)]
+pub struct CacheEntry<V> {
+    slot: Slot<V>,
+    bucket: u32,
+}
+
+impl<V: Default> Default for CacheEntry<V> {
+    fn default() -> Self {
+        CacheEntry {
+            slot: Slot {
+                key: 0,
+                value: V::default(),
+                expires: Instant::ZERO,
+                newer: NIL,
+                older: NIL,
+                chain: NIL,
+            },
+            bucket: NIL,
+        }
+    }
 }
 
 /// What the cache has done since it was made.
@@ -50,59 +76,90 @@ pub struct Evicted<V> {
     pub value: V,
 }
 
-/// An LRU cache of at most `N` entries of `V`, each with its own expiry.
+/// An LRU cache of `V` in storage `S`: one [`CacheEntry`] per entry it can hold, in
+/// memory the caller chooses. Storage of length 0 is a cache that keeps nothing.
 ///
 /// ```
 /// use chittyid::ChittyId;
-/// use chittyid::resilience::{Cache, Instant};
+/// use chittyid::resilience::{Cache, CacheEntry, Instant};
 /// use core::time::Duration;
 ///
 /// let id: ChittyId = "03-1-USA-5537-P-2602-0-38".parse().unwrap();
-/// let mut cache: Cache<bool, 32> = Cache::new();
+/// // 32 entries inline; `Cache::with_storage` takes a slice or a boxed slice instead.
+/// let mut cache: Cache<bool, [CacheEntry<bool>; 32]> = Cache::new();
 /// let now = Instant::from_millis(0);
 /// cache.insert(id, true, Duration::from_secs(300), now);
 /// assert_eq!(cache.get(id, now), Some(true));
 /// assert_eq!(cache.get(id, Instant::from_millis(300_000)), None); // expired
 /// ```
 #[derive(Debug, Clone)]
-pub struct Cache<V, const N: usize> {
-    slots: [Slot<V>; N],
-    buckets: [u32; N],
+pub struct Cache<V, S> {
+    entries: S,
+    /// The entries in use: the storage's length, at most `NIL - 1`.
+    capacity: u32,
     newest: u32,
     oldest: u32,
     free: u32,
     len: u32,
     stats: CacheStats,
+    value: PhantomData<V>,
 }
 
-impl<V: Copy + Default, const N: usize> Default for Cache<V, N> {
+impl<V: Copy + Default, const N: usize> Default for Cache<V, [CacheEntry<V>; N]> {
     fn default() -> Self {
         Self::new()
     }
 }
 
-impl<V: Copy + Default, const N: usize> Cache<V, N> {
-    const CAPACITY_FITS: () = assert!(N > 0 && N < NIL as usize, "capacity must be 1..u32::MAX");
-
-    /// An empty cache.
+impl<V: Copy + Default, const N: usize> Cache<V, [CacheEntry<V>; N]> {
+    /// An empty cache of `N` entries held inline.
     pub fn new() -> Self {
-        let () = Self::CAPACITY_FITS;
-        Cache {
-            slots: core::array::from_fn(|i| Slot {
-                key: 0,
-                value: V::default(),
-                expires: Instant::ZERO,
-                newer: NIL,
-                older: if i + 1 < N { (i + 1) as u32 } else { NIL },
-                chain: NIL,
-            }),
-            buckets: [NIL; N],
+        Cache::with_storage([CacheEntry::default(); N])
+    }
+}
+
+impl<V: Copy + Default, S: AsRef<[CacheEntry<V>]> + AsMut<[CacheEntry<V>]>> Cache<V, S> {
+    /// An empty cache in `entries` (whatever they held is overwritten): it holds as
+    /// many entries as there are, up to `u32::MAX - 1`.
+    pub fn with_storage(entries: S) -> Self {
+        let capacity = entries.as_ref().len().min(NIL as usize - 1) as u32;
+        let mut cache = Cache {
+            entries,
+            capacity,
             newest: NIL,
             oldest: NIL,
-            free: 0,
+            free: NIL,
             len: 0,
             stats: CacheStats::default(),
+            value: PhantomData,
+        };
+        cache.reset();
+        cache
+    }
+
+    /// Empties every entry in place: all on the free list, every bucket empty.
+    fn reset(&mut self) {
+        let capacity = self.capacity as usize;
+        for (i, entry) in self.entries.as_mut()[..capacity].iter_mut().enumerate() {
+            *entry = CacheEntry::default();
+            entry.slot.older = if i + 1 < capacity { i as u32 + 1 } else { NIL };
         }
+        self.newest = NIL;
+        self.oldest = NIL;
+        self.free = if capacity > 0 { 0 } else { NIL };
+        self.len = 0;
+    }
+
+    fn slot(&self, index: u32) -> &Slot<V> {
+        &self.entries.as_ref()[index as usize].slot
+    }
+
+    fn slot_mut(&mut self, index: u32) -> &mut Slot<V> {
+        &mut self.entries.as_mut()[index as usize].slot
+    }
+
+    fn bucket_mut(&mut self, bucket: usize) -> &mut u32 {
+        &mut self.entries.as_mut()[bucket].bucket
     }
 
     /// The number of entries held (expired ones included until they are found).
@@ -115,9 +172,9 @@ impl<V: Copy + Default, const N: usize> Cache<V, N> {
         self.len == 0
     }
 
-    /// The capacity `N`.
-    pub const fn capacity(&self) -> usize {
-        N
+    /// The most entries it holds.
+    pub fn capacity(&self) -> usize {
+        self.capacity as usize
     }
 
     /// The counters.
@@ -132,7 +189,7 @@ impl<V: Copy + Default, const N: usize> Cache<V, N> {
             self.stats.misses += 1;
             return None;
         };
-        if self.slots[index as usize].expires <= now {
+        if self.slot(index).expires <= now {
             self.remove(index);
             self.stats.expirations += 1;
             self.stats.misses += 1;
@@ -140,7 +197,7 @@ impl<V: Copy + Default, const N: usize> Cache<V, N> {
         }
         self.stats.hits += 1;
         self.touch(index);
-        Some(self.slots[index as usize].value)
+        Some(self.slot(index).value)
     }
 
     /// Inserts or refreshes `key` for `ttl`. When full, the least recently used entry
@@ -153,9 +210,12 @@ impl<V: Copy + Default, const N: usize> Cache<V, N> {
         now: Instant,
     ) -> Option<Evicted<V>> {
         self.stats.inserts += 1;
+        if self.capacity == 0 {
+            return None;
+        }
         let expires = now.saturating_add(ttl);
         if let Some(index) = self.find(key) {
-            let slot = &mut self.slots[index as usize];
+            let slot = self.slot_mut(index);
             slot.value = value;
             slot.expires = expires;
             self.touch(index);
@@ -164,7 +224,7 @@ impl<V: Copy + Default, const N: usize> Cache<V, N> {
         let mut evicted = None;
         if self.free == NIL {
             let victim = self.oldest;
-            let old = self.slots[victim as usize];
+            let old = *self.slot(victim);
             if old.expires <= now {
                 self.stats.expirations += 1;
             } else {
@@ -177,17 +237,18 @@ impl<V: Copy + Default, const N: usize> Cache<V, N> {
             self.remove(victim);
         }
         let index = self.free;
-        self.free = self.slots[index as usize].older;
-        let bucket = Self::bucket_of(key.bits());
-        self.slots[index as usize] = Slot {
+        self.free = self.slot(index).older;
+        let bucket = self.bucket_of(key.bits());
+        let chain = *self.bucket_mut(bucket);
+        *self.slot_mut(index) = Slot {
             key: key.bits(),
             value,
             expires,
             newer: NIL,
             older: NIL,
-            chain: self.buckets[bucket],
+            chain,
         };
-        self.buckets[bucket] = index;
+        *self.bucket_mut(bucket) = index;
         self.link_newest(index);
         self.len += 1;
         evicted
@@ -204,25 +265,27 @@ impl<V: Copy + Default, const N: usize> Cache<V, N> {
         }
     }
 
-    /// Removes every entry (the counters stay).
+    /// Removes every entry, in place (the counters stay).
     pub fn clear(&mut self) {
-        let stats = self.stats;
-        *self = Self::new();
-        self.stats = stats;
+        self.reset();
     }
 
+    /// The bucket of a key (call only with a capacity above 0).
     #[inline]
-    fn bucket_of(key: u64) -> usize {
+    fn bucket_of(&self, key: u64) -> usize {
         let hash = key.wrapping_mul(0x9E37_79B9_7F4A_7C15);
-        ((u128::from(hash) * N as u128) >> 64) as usize
+        ((u128::from(hash) * u128::from(self.capacity)) >> 64) as usize
     }
 
     #[inline]
     fn find(&self, key: ChittyId) -> Option<u32> {
+        if self.capacity == 0 {
+            return None;
+        }
         let key = key.bits();
-        let mut index = self.buckets[Self::bucket_of(key)];
+        let mut index = self.entries.as_ref()[self.bucket_of(key)].bucket;
         while index != NIL {
-            let slot = &self.slots[index as usize];
+            let slot = self.slot(index);
             if slot.key == key {
                 return Some(index);
             }
@@ -241,11 +304,12 @@ impl<V: Copy + Default, const N: usize> Cache<V, N> {
     }
 
     fn link_newest(&mut self, index: u32) {
-        let slot = &mut self.slots[index as usize];
+        let newest = self.newest;
+        let slot = self.slot_mut(index);
         slot.newer = NIL;
-        slot.older = self.newest;
-        if self.newest != NIL {
-            self.slots[self.newest as usize].newer = index;
+        slot.older = newest;
+        if newest != NIL {
+            self.slot_mut(newest).newer = index;
         } else {
             self.oldest = index;
         }
@@ -253,14 +317,14 @@ impl<V: Copy + Default, const N: usize> Cache<V, N> {
     }
 
     fn unlink(&mut self, index: u32) {
-        let Slot { newer, older, .. } = self.slots[index as usize];
+        let Slot { newer, older, .. } = *self.slot(index);
         if newer != NIL {
-            self.slots[newer as usize].older = older;
+            self.slot_mut(newer).older = older;
         } else {
             self.newest = older;
         }
         if older != NIL {
-            self.slots[older as usize].newer = newer;
+            self.slot_mut(older).newer = newer;
         } else {
             self.oldest = newer;
         }
@@ -268,25 +332,26 @@ impl<V: Copy + Default, const N: usize> Cache<V, N> {
 
     /// Takes `index` out of its bucket and the recency list, onto the free list.
     fn remove(&mut self, index: u32) {
-        let bucket = Self::bucket_of(self.slots[index as usize].key);
-        let next_in_chain = self.slots[index as usize].chain;
-        if self.buckets[bucket] == index {
-            self.buckets[bucket] = next_in_chain;
+        let bucket = self.bucket_of(self.slot(index).key);
+        let next_in_chain = self.slot(index).chain;
+        if *self.bucket_mut(bucket) == index {
+            *self.bucket_mut(bucket) = next_in_chain;
         } else {
-            let mut at = self.buckets[bucket];
+            let mut at = *self.bucket_mut(bucket);
             while at != NIL {
-                if self.slots[at as usize].chain == index {
-                    self.slots[at as usize].chain = next_in_chain;
+                if self.slot(at).chain == index {
+                    self.slot_mut(at).chain = next_in_chain;
                     break;
                 }
-                at = self.slots[at as usize].chain;
+                at = self.slot(at).chain;
             }
         }
         self.unlink(index);
-        let slot = &mut self.slots[index as usize];
+        let free = self.free;
+        let slot = self.slot_mut(index);
         slot.chain = NIL;
         slot.newer = NIL;
-        slot.older = self.free;
+        slot.older = free;
         self.free = index;
         self.len -= 1;
     }

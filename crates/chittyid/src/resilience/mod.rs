@@ -14,7 +14,7 @@ pub use breaker::{
     Breaker, BreakerConfig, BreakerState, FailureRate, MAX_FAILURE_THRESHOLD, Permit, Rejection,
     Transition,
 };
-pub use cache::{Cache, CacheStats, Evicted};
+pub use cache::{Cache, CacheEntry, CacheStats, Evicted};
 pub use health::{HealthConfig, HealthMonitor, HealthPoll, HealthState, HealthTransition};
 pub use retry::{BudgetConfig, Failure, RetryBudget, RetryConfig, parse_retry_after};
 pub use rng::Rng;

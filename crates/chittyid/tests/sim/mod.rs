@@ -6,7 +6,9 @@
 
 use std::collections::{HashMap, HashSet};
 
-use chittyid::engine::{Action, Endpoint, Engine, EngineConfig, Event, Fact, Observer, Response};
+use chittyid::engine::{
+    Action, CacheSlot, Endpoint, Engine, EngineConfig, Event, Fact, Observer, Response,
+};
 use chittyid::resilience::{BreakerState, Instant, Rng};
 use chittyid::wire::{Method, Request};
 use chittyid::{
@@ -269,7 +271,7 @@ pub struct Client {
 
 /// The engine, the service, the clock and the clients.
 pub struct Sim {
-    pub engine: Engine<256, Recorder>,
+    pub engine: Engine<[CacheSlot; 256], Recorder>,
     pub service: Service,
     pub now: u64,
     pub clients: Vec<Client>,

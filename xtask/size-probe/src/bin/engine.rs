@@ -3,7 +3,7 @@
 #![no_std]
 #![no_main]
 
-use chittyid::engine::{Action, Answer, Call, Engine, EngineConfig, Fact, Response};
+use chittyid::engine::{Action, Answer, CacheSlot, Call, Engine, EngineConfig, Fact, Response};
 use chittyid::resilience::Instant;
 use chittyid::wire::MintRequest;
 use size_probe::input;
@@ -12,7 +12,7 @@ use size_probe::input;
 #[allow(unsafe_code)]
 #[unsafe(no_mangle)]
 pub extern "C" fn _start() -> ! {
-    let mut engine: Engine<32> = Engine::new(EngineConfig::default(), 1);
+    let mut engine: Engine<[CacheSlot; 32]> = Engine::new(EngineConfig::default(), 1);
     let mut buf = [0u8; 320];
     let mut now = Instant::from_millis(0);
     let mut call = engine.begin_validate(input(), now);
@@ -28,7 +28,7 @@ pub extern "C" fn _start() -> ! {
 
 /// Drives a call through every kind of fact: broken, a time-out, not HTTP, an answer.
 fn drive<T: Answer>(
-    engine: &mut Engine<32>,
+    engine: &mut Engine<[CacheSlot; 32]>,
     call: &mut Call<T>,
     mut now: Instant,
     buf: &mut [u8],
