@@ -5,6 +5,11 @@
 //! with `v = L - 'A' + 10`. The check value is `(98 - r) mod 97`, written with two digits.
 //! This is *not* ISO 7064 MOD 97-10, and not Luhn.
 //!
+//! All of the crate's mod-97 arithmetic lives here: the byte-by-byte remainder above,
+//! the check value of an ID's fields (what `ChittyId::check_value` derives), and the
+//! digit weights and final comparison of the parser's fast path, whose SWAR dot product
+//! itself stays in `parse/fast.rs`.
+//!
 //! ```
 //! use chittyid::checksum;
 //!
@@ -82,6 +87,68 @@ pub(crate) const fn letter_value(letter: u8) -> u32 {
     (letter - b'A' + 10) as u32
 }
 
+/// `10^exp mod 97`: the weight of a digit followed by `exp` expanded digits. Used at
+/// compile time, here and by the parser's fast path for its lane weights.
+pub(crate) const fn pow10_mod(exp: u32) -> u32 {
+    let mut r = 1;
+    let mut i = 0;
+    while i < exp {
+        r = r * 10 % MODULUS;
+        i += 1;
+    }
+    r
+}
+
+/// `true` when `check` is the check value of a body whose remainder is congruent to
+/// `congruent_remainder` (not necessarily reduced, as long as the sum does not overflow):
+/// `XX = (98 - r) mod 97` with `XX < 97` is `r + XX ≡ 1 (mod 97)`.
+#[inline(always)]
+pub(crate) const fn matches_unreduced(congruent_remainder: u32, check: u32) -> bool {
+    (congruent_remainder + check + (MODULUS - 1)).is_multiple_of(MODULUS) & (check < MODULUS)
+}
+
+/// The check value of the fields of an ID.
+///
+/// The expanded body is cut into three pieces that each fit a `u32` (`VV G LLL`: 9
+/// digits; `SSSS T`: 6; `YYMM C`: 5, or 4 with a three-digit year-month). Their
+/// remainders are independent, so they are taken side by side and weighted by the powers
+/// of ten that place them: no 64-bit division on 32-bit targets, and a short dependency
+/// chain on all of them.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+pub(crate) const fn check_value_of(
+    version: u8,
+    region: u8,
+    jurisdiction: [u8; 3],
+    sequence: u16,
+    entity_code: u8,
+    year_month: u16,
+    three_digit_ym: bool,
+    trust: u8,
+) -> u8 {
+    const M: u32 = MODULUS;
+    let [l1, l2, l3] = jurisdiction;
+    let head = version as u32 * 10_000_000
+        + region as u32 * 1_000_000
+        + letter_value(l1) * 10_000
+        + letter_value(l2) * 100
+        + letter_value(l3);
+    let middle = sequence as u32 * 100 + letter_value(entity_code);
+    let tail = year_month as u32 * 10 + trust as u32;
+    // Computed at compile time (a size-optimised build would not fold the loops).
+    const HEAD_WEIGHT: u32 = pow10_mod(11);
+    const MIDDLE_WEIGHT: u32 = pow10_mod(5);
+    const HEAD_WEIGHT_3: u32 = pow10_mod(10);
+    const MIDDLE_WEIGHT_3: u32 = pow10_mod(4);
+    let (head_weight, middle_weight) = if three_digit_ym {
+        (HEAD_WEIGHT_3, MIDDLE_WEIGHT_3)
+    } else {
+        (HEAD_WEIGHT, MIDDLE_WEIGHT)
+    };
+    let r = ((head % M) * head_weight + (middle % M) * middle_weight + tail % M) % M;
+    check_value_from_remainder(r as u8)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -109,6 +176,30 @@ mod tests {
                 byte: b'u'
             })
         );
+    }
+
+    #[test]
+    fn the_field_form_agrees_with_the_byte_form() {
+        assert_eq!(
+            check_value_of(3, 1, *b"USA", 5537, b'P', 2602, false, 0),
+            38
+        );
+        assert_eq!(check_value_of(3, 1, *b"USA", 2, b'T', 259, true, 3), 33);
+        assert_eq!(compute("03-1-USA-0002-T-259-3"), Ok(33));
+    }
+
+    #[test]
+    fn the_unreduced_comparison_agrees_with_the_check_value() {
+        for r in 0..MODULUS {
+            for check in 0..100 {
+                let expected = u32::from(check_value_from_remainder(r as u8)) == check;
+                assert_eq!(
+                    matches_unreduced(r + 3 * MODULUS, check),
+                    expected,
+                    "{r} {check}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -3,7 +3,7 @@
 
 use core::{fmt, ops::Deref, str::FromStr};
 
-use crate::checksum::{MODULUS, check_value_from_remainder, letter_value};
+use crate::checksum::check_value_of;
 use crate::component::{EntityType, FallbackCode, Jurisdiction, Region, TrustLevel, YearMonth};
 use crate::error::{ParseError, PartsError};
 use crate::parse::{self, ParseOptions};
@@ -190,11 +190,13 @@ impl ChittyId {
     }
 
     /// The packed value (the cache keys on it).
+    #[cfg(feature = "engine")]
     pub(crate) const fn bits(self) -> u64 {
         self.0
     }
 
     /// The inverse of [`ChittyId::bits`], for values that came from it.
+    #[cfg(feature = "engine")]
     pub(crate) const fn from_bits(bits: u64) -> ChittyId {
         ChittyId(bits)
     }
@@ -252,7 +254,7 @@ impl ChittyId {
         check_value_of(
             self.version(),
             self.region().digit(),
-            self.jurisdiction(),
+            *self.jurisdiction().as_bytes(),
             self.sequence(),
             self.entity_type().code_byte(),
             ym.as_number(),
@@ -334,59 +336,6 @@ impl ChittyId {
         out.digits(u32::from(self.check_value()), 2);
         out
     }
-}
-
-/// `10^exp mod 97`.
-const fn pow10_mod(exp: u32) -> u32 {
-    let mut r = 1;
-    let mut i = 0;
-    while i < exp {
-        r = r * 10 % MODULUS;
-        i += 1;
-    }
-    r
-}
-
-/// The check value of the fields of an ID.
-///
-/// The expanded body is cut into three pieces that each fit a `u32` (`VV G LLL`: 9
-/// digits; `SSSS T`: 6; `YYMM C`: 5, or 4 with a three-digit year-month). Their
-/// remainders are independent, so they are taken side by side and weighted by the powers
-/// of ten that place them: no 64-bit division on 32-bit targets, and a short dependency
-/// chain on all of them.
-#[allow(clippy::too_many_arguments)]
-#[inline(always)]
-pub(crate) const fn check_value_of(
-    version: u8,
-    region: u8,
-    jurisdiction: Jurisdiction,
-    sequence: u16,
-    entity_code: u8,
-    year_month: u16,
-    three_digit_ym: bool,
-    trust: u8,
-) -> u8 {
-    const M: u32 = MODULUS;
-    let [l1, l2, l3] = *jurisdiction.as_bytes();
-    let head = version as u32 * 10_000_000
-        + region as u32 * 1_000_000
-        + letter_value(l1) * 10_000
-        + letter_value(l2) * 100
-        + letter_value(l3);
-    let middle = sequence as u32 * 100 + letter_value(entity_code);
-    let tail = year_month as u32 * 10 + trust as u32;
-    // Computed at compile time (a size-optimised build would not fold the loops).
-    const HEAD_WEIGHT: u32 = pow10_mod(11);
-    const MIDDLE_WEIGHT: u32 = pow10_mod(5);
-    const HEAD_WEIGHT_3: u32 = pow10_mod(10);
-    const MIDDLE_WEIGHT_3: u32 = pow10_mod(4);
-    let (head_weight, middle_weight) = if three_digit_ym {
-        (HEAD_WEIGHT_3, MIDDLE_WEIGHT_3)
-    } else {
-        (HEAD_WEIGHT, MIDDLE_WEIGHT)
-    };
-    let r = ((head % M) * head_weight + (middle % M) * middle_weight + tail % M) % M;
-    check_value_from_remainder(r as u8)
 }
 
 impl FromStr for ChittyId {

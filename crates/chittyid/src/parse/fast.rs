@@ -9,8 +9,11 @@
 //! - one subtraction per word turns each lane into its value (a digit's, a letter's
 //!   `L - 'A' + 10`, a hyphen's 0);
 //! - the mod-97 remainder is a dot product of those values with the weights
-//!   `10^e mod 97`, summed by multiplications in 16-bit lanes and reduced once.
+//!   `10^e mod 97`, summed by multiplications in 16-bit lanes and reduced once. The
+//!   weights and the final comparison come from `checksum`, which owns the mod-97
+//!   arithmetic; the SWAR dot product stays here, where it reads the words.
 
+use crate::checksum::{matches_unreduced, pow10_mod};
 use crate::component::{EntityType, Jurisdiction, Region, TrustLevel, YearMonth};
 use crate::id::{ChittyId, Parts};
 
@@ -55,17 +58,6 @@ const fn exponents() -> [Option<u32>; 25] {
     out
 }
 
-/// `10^e mod 97`.
-const fn pow10_mod97(e: u32) -> u64 {
-    let mut r = 1;
-    let mut i = 0;
-    while i < e {
-        r = r * 10 % 97;
-        i += 1;
-    }
-    r
-}
-
 /// The constants of one word: the range test's two addends, the value subtrahend, and
 /// the checksum weights of the even and of the odd lanes in 16-bit lanes, reversed (so
 /// that a multiplication sums the products in the top lane).
@@ -98,9 +90,9 @@ const fn word_constants(word: usize) -> Word {
         if let Some(e) = exponents[word * 8 + lane] {
             let slot = (3 - lane / 2) * 16;
             if lane % 2 == 0 {
-                w.even_weights |= pow10_mod97(e) << slot;
+                w.even_weights |= (pow10_mod(e) as u64) << slot;
             } else {
-                w.odd_weights |= pow10_mod97(e) << slot;
+                w.odd_weights |= (pow10_mod(e) as u64) << slot;
             }
         }
         lane += 1;
@@ -245,8 +237,7 @@ pub(super) fn parse_canonical(input: &[u8]) -> Option<ChittyId> {
         .wrapping_add(w2.weighted(v[2]));
     let remainder = (products >> 48) as u32; // ≡ r (mod 97)
     let check = u32::from(lane(v[2], 7)) * 10 + u32::from(last);
-    // XX = (98 - r) mod 97 with XX < 97: r + XX ≡ 1 (mod 97).
-    let check_ok = (remainder + check + 96).is_multiple_of(97) & (check < 97);
+    let check_ok = matches_unreduced(remainder, check);
 
     // Pairs of digits: lane i of `x * 10 + (x >> 8)` is `10 * d[i] + d[i + 1]` (no lane
     // read here can receive a carry: a letter lane's carry only goes up, into lanes
