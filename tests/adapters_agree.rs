@@ -9,10 +9,10 @@ use std::time::{Duration, Instant};
 
 use chittyid::EntityType;
 use chittyid::engine::{
-    Endpoint, EngineConfig, HealthError, HealthResult, MintError, MintResult, Unanswered,
+    Endpoint, EngineConfig, Failure, HealthError, HealthResult, MintError, MintResult, Unanswered,
     Validation,
 };
-use chittyid::resilience::{BreakerState, Failure, RetryConfig, Rng};
+use chittyid::resilience::{BreakerState, RetryConfig, Rng};
 use chittyid::wire::{IdempotencyKey, MAX_BODY, MintRequest, WireError};
 use chittyid_test_support::calls::Outcome;
 use chittyid_test_support::hostile::{self, DEADLINE, Hostile};

@@ -8,7 +8,8 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use chittyid::EntityType;
-use chittyid::resilience::{BreakerConfig, Failure};
+use chittyid::engine::Failure;
+use chittyid::resilience::BreakerConfig;
 use chittyid_server::{FaultKind, Server, ServerConfig};
 use chittyid_std::{
     Client, ClientBuilder, Endpoint, MintAnswer, MintError, MintRequest, Unanswered, Validation,

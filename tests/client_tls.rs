@@ -70,7 +70,7 @@ async fn mint_and_validate_over_https_with_a_test_ca() {
             verdict,
             Validation::LocalOnly {
                 reason: Unanswered::Failed {
-                    last: chittyid::resilience::Failure::NotSent,
+                    last: chittyid::engine::Failure::NotSent,
                     ..
                 },
                 ..

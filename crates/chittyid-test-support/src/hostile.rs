@@ -4,8 +4,8 @@
 use std::net::SocketAddr;
 use std::time::Duration;
 
-use chittyid::engine::{EngineConfig, Unanswered, Validation};
-use chittyid::resilience::{BreakerState, Failure};
+use chittyid::engine::{EngineConfig, Failure, Unanswered, Validation};
+use chittyid::resilience::BreakerState;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 

@@ -4,10 +4,10 @@
 //! does not honour idempotency keys. Answers are fed by hand, one attempt at a time.
 
 use chittyid::engine::{
-    Action, CacheSlot, CacheStorage, Endpoint, Engine, EngineConfig, Fact, KeyPolicy, MintError,
-    Response, Unanswered, Validation,
+    Action, CacheSlot, CacheStorage, Endpoint, Engine, EngineConfig, Fact, Failure, KeyPolicy,
+    MintError, Response, Unanswered, Validation,
 };
-use chittyid::resilience::{BreakerState, Failure, Instant};
+use chittyid::resilience::{BreakerState, Instant};
 use chittyid::wire::{MintAnswer, MintRequest};
 use chittyid::{ChittyId, EntityType, FallbackCode, Jurisdiction, Region};
 use chittyid_test_support::calls::{AnyCall, Operation, Outcome};

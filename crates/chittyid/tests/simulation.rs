@@ -6,9 +6,9 @@ mod sim;
 use std::time::Duration;
 
 use chittyid::engine::{
-    Endpoint, EngineConfig, Event, KeyPolicy, MintError, Unanswered, Validation,
+    Endpoint, EngineConfig, Event, Failure, KeyPolicy, MintError, Unanswered, Validation,
 };
-use chittyid::resilience::{BreakerState, Failure};
+use chittyid::resilience::BreakerState;
 use chittyid::wire::{MintAnswer, MintRequest};
 use chittyid::{ChittyId, EntityType};
 use sim::{Faults, Operation, Outcome, Sim};

@@ -7,8 +7,7 @@
 use std::io;
 use std::time::Duration;
 
-use chittyid::engine::Unanswered;
-use chittyid::resilience::Failure;
+use chittyid::engine::{Failure, Unanswered};
 
 /// `true` when a call ended because no connection could be made.
 fn not_sent(why: &Unanswered) -> bool {

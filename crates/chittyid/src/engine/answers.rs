@@ -1,7 +1,8 @@
 //! How calls end: a validation's verdict, a mint's error, a health check's error, and
 //! why a call got no answer. Each kind of call ends in its own type.
 
-use crate::resilience::{Failure, Instant};
+use super::Failure;
+use crate::resilience::Instant;
 use crate::wire::{
     ErrorBody, HealthAnswer, IdempotencyKey, MintAnswer, MintRequest, Text, WireError,
 };

@@ -5,13 +5,13 @@
 
 use core::time::Duration;
 
+use super::Failure;
 use super::call::{Phase, Progress};
 use super::events::{Endpoint, Event, Observer};
 use super::kind::End;
 use super::{CacheStorage, Engine, Unanswered, Verdict};
 use crate::resilience::{
-    BreakerState, Failure, HealthState, HealthTransition, Instant, Permit, Rejection, Transition,
-    millis,
+    BreakerState, HealthState, HealthTransition, Instant, Permit, Rejection, Transition, millis,
 };
 use crate::wire::{ErrorBody, WireError};
 use crate::{ChittyId, IdKind};

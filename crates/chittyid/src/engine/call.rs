@@ -1,8 +1,9 @@
 //! One call's state: what the adapter must do next ([`Action`]), and the [`Call`]
 //! itself, typed by how it ends.
 
+use super::Failure;
 use crate::ChittyId;
-use crate::resilience::{Failure, Instant, Permit};
+use crate::resilience::{Instant, Permit};
 use crate::wire::{IdempotencyKey, Request};
 
 use super::events::Endpoint;

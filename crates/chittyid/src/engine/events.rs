@@ -1,7 +1,8 @@
 //! What the engine tells an observer: state changes, retries, rejections, evictions.
 
+use super::Failure;
 use crate::ChittyId;
-use crate::resilience::{Failure, HealthTransition, Instant, Transition};
+use crate::resilience::{HealthTransition, Instant, Transition};
 
 /// The service endpoint a call is for; each has its own breaker and statistics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

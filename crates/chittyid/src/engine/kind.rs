@@ -3,7 +3,8 @@
 //! came. Everything else (breakers, retries, budget, health, statistics) is shared and
 //! lives in the engine, untyped, so that each kind adds only these few functions.
 
-use crate::resilience::{Failure, Rng};
+use super::Failure;
+use crate::resilience::Rng;
 use crate::wire::{
     ErrorBody, IdempotencyKey, MintAnswer, MintRequest, Request, WireError, decode_health,
     decode_mint, decode_validate,

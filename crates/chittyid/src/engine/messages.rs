@@ -178,7 +178,7 @@ mod tests {
     use std::string::ToString;
 
     use super::*;
-    use crate::resilience::Failure;
+    use crate::engine::Failure;
     use crate::wire::WireError;
 
     #[test]

@@ -31,6 +31,7 @@ mod attempt;
 mod call;
 mod config;
 mod events;
+mod failure;
 mod kind;
 mod messages;
 mod outcome;
@@ -42,6 +43,7 @@ pub use answers::{HealthError, HealthResult, MintError, MintResult, Unanswered, 
 pub use call::{Action, Call};
 pub use config::{EngineConfig, KeyPolicy};
 pub use events::{Endpoint, Event, NoObserver, Observer};
+pub use failure::Failure;
 pub use kind::Answer;
 pub use stats::{EndpointStats, Histogram, LATENCY_BOUNDS_MS, Stats};
 
@@ -56,8 +58,8 @@ use kind::{Decoded, End, HealthTarget, Keys, MintTarget, ValidateTarget};
 const RATE_LIMITED_BACKOFF: Duration = Duration::from_secs(1);
 
 use crate::resilience::{
-    Breaker, BreakerState, Cache, CacheEntry, Failure, HealthMonitor, HealthPoll, HealthState,
-    Instant, Permit, RetryBudget, Rng, parse_retry_after,
+    Breaker, BreakerState, Cache, CacheEntry, HealthMonitor, HealthPoll, HealthState, Instant,
+    Permit, RetryBudget, Rng, parse_retry_after,
 };
 use crate::wire::{IdempotencyKey, MintRequest, WireError, decode_error};
 use crate::{ChittyId, FallbackCode};

@@ -2,10 +2,10 @@
 //! known about its attempts (may one have reached the service, which key did it carry,
 //! may it be resent safely).
 
+use super::Failure;
 use super::answers::{MintError, Unanswered};
 use super::call::Progress;
 use crate::FallbackCode;
-use crate::resilience::Failure;
 use crate::wire::ErrorBody;
 
 /// The outcome of a mint that may have reached the service and got no usable answer.

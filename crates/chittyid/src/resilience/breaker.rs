@@ -222,7 +222,7 @@ impl Breaker {
     }
 
     /// Reports how an admitted attempt ended: `failed` for transport errors, time-outs,
-    /// 5xx and 429 (see [`super::retry::Failure::counts_against_breaker`]).
+    /// 5xx and 429 (see [`crate::engine::Failure::counts_against_breaker`]).
     pub fn record(&mut self, permit: Permit, failed: bool, now: Instant) -> Option<Transition> {
         let current = permit.generation == self.generation;
         if permit.probe && current {
