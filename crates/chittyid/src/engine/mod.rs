@@ -59,8 +59,9 @@ const RATE_LIMITED_BACKOFF: Duration = Duration::from_secs(1);
 
 use crate::resilience::{
     Breaker, BreakerState, Cache, CacheEntry, HealthMonitor, HealthPoll, HealthState, Instant,
-    Permit, RetryBudget, Rng, parse_retry_after,
+    Permit, RetryBudget, Rng,
 };
+use crate::wire::http1::parse_retry_after;
 use crate::wire::{IdempotencyKey, MintRequest, WireError, decode_error};
 use crate::{ChittyId, FallbackCode};
 

@@ -16,7 +16,7 @@ pub use breaker::{
 };
 pub use cache::{Cache, CacheEntry, CacheStats, Evicted};
 pub use health::{HealthConfig, HealthMonitor, HealthPoll, HealthState, HealthTransition};
-pub use retry::{BudgetConfig, RetryBudget, RetryConfig, parse_retry_after};
+pub use retry::{BudgetConfig, RetryBudget, RetryConfig};
 pub use rng::Rng;
 pub use time::{Instant, millis};
 pub use window::WindowCounts;

@@ -127,19 +127,6 @@ impl RetryBudget {
     }
 }
 
-/// Reads a `Retry-After` header value given in seconds (`120`). The HTTP-date form is
-/// not understood and gives `None`, as do values above a day.
-pub fn parse_retry_after(value: &[u8]) -> Option<Duration> {
-    let trimmed = value.trim_ascii();
-    if trimmed.is_empty() || trimmed.len() > 6 || !trimmed.iter().all(u8::is_ascii_digit) {
-        return None;
-    }
-    let seconds = trimmed
-        .iter()
-        .fold(0u64, |n, d| n * 10 + u64::from(d - b'0'));
-    (seconds <= 86_400).then(|| Duration::from_secs(seconds))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -185,14 +172,5 @@ mod tests {
         assert!(!budget.try_withdraw(now));
         // The window slides: the budget comes back.
         assert!(budget.try_withdraw(Instant::from_millis(20_000)));
-    }
-
-    #[test]
-    fn retry_after_in_seconds_only() {
-        assert_eq!(parse_retry_after(b" 120 "), Some(Duration::from_secs(120)));
-        assert_eq!(parse_retry_after(b"Wed, 21 Oct 2015 07:28:00 GMT"), None);
-        assert_eq!(parse_retry_after(b"-1"), None);
-        assert_eq!(parse_retry_after(b"9999999"), None);
-        assert_eq!(parse_retry_after(b""), None);
     }
 }

@@ -1,9 +1,10 @@
 //! A small HTTP/1.1 response codec for adapters that speak HTTP themselves (firmware):
-//! the head (status, `Retry-After`, framing), and bodies by `Content-Length`, chunked
+//! the head (status, `Retry-After` and its value in seconds, framing), and bodies by `Content-Length`, chunked
 //! encoding (decoded in place) or connection close. Bounded by the caller's buffer;
 //! malformed input is a typed error.
 
 use core::fmt;
+use core::time::Duration;
 
 /// The most header lines read.
 pub const MAX_HEADERS: usize = 64;
@@ -166,6 +167,19 @@ pub fn parse_head(buf: &[u8], capacity: usize) -> Result<Option<Head<'_>>, Http1
         framing,
         len: end + 4,
     }))
+}
+
+/// Reads a `Retry-After` header value given in seconds (`120`). The HTTP-date form is
+/// not understood and gives `None`, as do values above a day.
+pub fn parse_retry_after(value: &[u8]) -> Option<Duration> {
+    let trimmed = value.trim_ascii();
+    if trimmed.is_empty() || trimmed.len() > 6 || !trimmed.iter().all(u8::is_ascii_digit) {
+        return None;
+    }
+    let seconds = trimmed
+        .iter()
+        .fold(0u64, |n, d| n * 10 + u64::from(d - b'0'));
+    (seconds <= 86_400).then(|| Duration::from_secs(seconds))
 }
 
 /// One step through a chunked body.
@@ -342,5 +356,14 @@ mod tests {
             Err(Http1Error::BadChunk)
         );
         assert_eq!(chunked_complete(&[b'1'; 100]), Err(Http1Error::BadChunk));
+    }
+
+    #[test]
+    fn retry_after_in_seconds_only() {
+        assert_eq!(parse_retry_after(b" 120 "), Some(Duration::from_secs(120)));
+        assert_eq!(parse_retry_after(b"Wed, 21 Oct 2015 07:28:00 GMT"), None);
+        assert_eq!(parse_retry_after(b"-1"), None);
+        assert_eq!(parse_retry_after(b"9999999"), None);
+        assert_eq!(parse_retry_after(b""), None);
     }
 }
