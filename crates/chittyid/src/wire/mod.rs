@@ -1,10 +1,11 @@
-//! The wire protocol of the ID service: the requests to build (as the deployed service reads them) and the
-//! answers to decode, tolerantly and within fixed limits, into caller-provided buffers.
+//! The wire protocol of the ID service: the requests to build (as the deployed service
+//! reads them) and the answers to decode, tolerantly and within fixed limits, into
+//! caller-provided buffers; [`http1`] holds the HTTP/1.1 framing of both directions for
+//! adapters that speak HTTP themselves.
 
 mod decode;
 mod fact;
 pub mod http1;
-mod reader;
 mod request;
 mod text;
 
@@ -13,6 +14,6 @@ pub use decode::{
     decode_error, decode_health, decode_mint, decode_validate,
 };
 pub use fact::{Fact, Response};
-pub use reader::ResponseReader;
+pub use http1::ResponseReader;
 pub use request::{IdempotencyKey, Method, MintRequest, Request, Token, USER_AGENT};
 pub use text::Text;

@@ -1,7 +1,7 @@
 //! Building the service's requests into a caller-provided buffer: mint, validate and
 //! health, where the deployed service reads each field (region, jurisdiction and trust
-//! from the query string only), and their HTTP/1.1 bytes for adapters that write
-//! requests themselves.
+//! from the query string only). Their HTTP/1.1 bytes, for adapters that write requests
+//! themselves, are written by [`super::http1`].
 
 use core::fmt::{self, Write};
 
@@ -132,10 +132,11 @@ pub struct Request<'a> {
     pub idempotency_key: Option<&'a str>,
 }
 
-/// A `fmt::Write` into a byte slice that reports running out of room.
-struct Cursor<'b> {
-    out: &'b mut [u8],
-    at: usize,
+/// A `fmt::Write` into a byte slice that reports running out of room (also used by the
+/// HTTP/1.1 request writer).
+pub(super) struct Cursor<'b> {
+    pub(super) out: &'b mut [u8],
+    pub(super) at: usize,
 }
 
 impl Write for Cursor<'_> {
@@ -257,70 +258,6 @@ impl<'b> Request<'b> {
     /// engine builds them in: the longest mint (every field set, a key) fits, as a test
     /// shows. Give [`crate::engine::Engine::poll`] at least this much.
     pub const MAX_PARTS: usize = 128;
-
-    /// The most bytes [`Request::write_http1`] writes for a `Host` of `host` bytes and a
-    /// token of `token` bytes: size an adapter's request buffer with it (a longer token
-    /// needs a larger buffer; a request that does not fit is never sent).
-    pub const fn max_http1_len(host: usize, token: usize) -> usize {
-        const FIXED: usize = "POST  HTTP/1.1\r\nHost: \r\n".len()
-            + "Accept: application/json\r\nUser-Agent: \r\n".len()
-            + USER_AGENT.len()
-            + "Connection: close\r\n".len()
-            + "Authorization: Bearer \r\n".len()
-            + "Idempotency-Key: \r\n".len()
-            + "Content-Type: application/json\r\nContent-Length: 000\r\n\r\n".len();
-        FIXED + host + token + Request::MAX_PARTS
-    }
-
-    /// The whole HTTP/1.1 request (head and body) for `host`, into `out`; the token is
-    /// sent only when the request carries it, and `Connection: close` when the adapter
-    /// opens a connection per request (`close`). Returns the length written. At most
-    /// [`Request::max_http1_len`] bytes.
-    pub fn write_http1(
-        &self,
-        host: &str,
-        token: Option<Token<'_>>,
-        close: bool,
-        out: &mut [u8],
-    ) -> Result<usize, WireError> {
-        let mut c = Cursor { out, at: 0 };
-        let mut head = || -> fmt::Result {
-            write!(
-                c,
-                "{} {} HTTP/1.1\r\nHost: {host}\r\n",
-                self.method.as_str(),
-                self.path
-            )?;
-            write!(
-                c,
-                "Accept: application/json\r\nUser-Agent: {USER_AGENT}\r\n"
-            )?;
-            if close {
-                c.write_str("Connection: close\r\n")?;
-            }
-            if let (true, Some(token)) = (self.sends_token, token) {
-                write!(c, "Authorization: Bearer {}\r\n", token.expose())?;
-            }
-            if let Some(key) = self.idempotency_key {
-                write!(c, "Idempotency-Key: {key}\r\n")?;
-            }
-            if self.method == Method::Post {
-                write!(
-                    c,
-                    "Content-Type: application/json\r\nContent-Length: {}\r\n",
-                    self.body.len()
-                )?;
-            }
-            c.write_str("\r\n")
-        };
-        head().map_err(|_| WireError::BufferTooSmall)?;
-        let end = c.at + self.body.len();
-        c.out
-            .get_mut(c.at..end)
-            .ok_or(WireError::BufferTooSmall)?
-            .copy_from_slice(self.body);
-        Ok(end)
-    }
 }
 
 #[cfg(test)]
@@ -350,18 +287,6 @@ mod tests {
         assert_eq!(req.idempotency_key, Some(key.as_str()));
         assert_eq!(key.as_str().len(), 32);
 
-        let mut out = [0u8; 512];
-        let n = req
-            .write_http1("127.0.0.1:80", Some(Token::new("s3cret")), true, &mut out)
-            .unwrap();
-        let text = core::str::from_utf8(&out[..n]).unwrap();
-        assert!(text.starts_with(
-            "POST /v1/mint?type=place&region=3&jurisdiction=GBR&trust=2 HTTP/1.1\r\nHost: 127.0.0.1:80\r\n"
-        ));
-        assert!(text.contains("Authorization: Bearer s3cret\r\n"));
-        assert!(text.contains(&std::format!("Idempotency-Key: {}\r\n", key.as_str())));
-        assert!(text.contains("Content-Length: 22\r\n\r\n{\"entityType\""));
-
         let mut buf = [0u8; 64];
         let plain = Request::mint(&MintRequest::new(EntityType::Person), None, &mut buf).unwrap();
         assert_eq!(plain.path, "/v1/mint?type=person");
@@ -369,56 +294,20 @@ mod tests {
     }
 
     #[test]
-    fn validation_carries_the_token_and_health_does_not() {
+    fn validation_and_health_requests() {
         let id: ChittyId = "03-1-USA-5537-P-2602-0-38".parse().unwrap();
         let mut buf = [0u8; 128];
         let req = Request::validate(id, &mut buf).unwrap();
         assert_eq!((req.method, req.path), (Method::Post, "/api/validate"));
         assert_eq!(req.body, br#"{"id":"03-1-USA-5537-P-2602-0-38"}"#);
-        let mut out = [0u8; 256];
-        let n = req
-            .write_http1("h", Some(Token::new("s3cret")), true, &mut out)
-            .unwrap();
-        assert!(
-            core::str::from_utf8(&out[..n])
-                .unwrap()
-                .contains("Authorization: Bearer s3cret\r\n")
-        );
+        assert!(req.sends_token);
         let mut buf = [0u8; 64];
         let req = Request::health(None, &mut buf).unwrap();
-        let n = req
-            .write_http1("h", Some(Token::new("s3cret")), true, &mut out)
-            .unwrap();
-        assert!(!core::str::from_utf8(&out[..n]).unwrap().contains("s3cret"));
-    }
-
-    #[test]
-    fn the_longest_mint_fits_the_published_maxima() {
-        let mut rng = Rng::new(9);
-        let key = IdempotencyKey::generate(&mut rng);
-        let what = MintRequest {
-            region: Some(Region::InternationalWaters),
-            jurisdiction: Jurisdiction::new(*b"ZZZ"),
-            trust_level: Some(TrustLevel::Official),
-            ..MintRequest::new(EntityType::Authority)
-        };
-        let mut parts = [0u8; Request::MAX_PARTS];
-        let req = Request::mint(&what, Some(&key), &mut parts).unwrap();
-        // A long host name and a long bearer token (JWTs run to a few KiB).
-        let host = "h".repeat(253);
-        let token = "t".repeat(4096);
-        let max = Request::max_http1_len(host.len(), token.len());
-        let mut out = std::vec![0u8; max];
-        let n = req
-            .write_http1(&host, Some(Token::new(&token)), true, &mut out)
-            .unwrap();
-        // Within the bound, and close to it: the bound does not waste a small device's RAM.
-        assert!(n <= max && max - n < 32, "{n} of {max}");
-        let mut short = std::vec![0u8; n - 1];
         assert_eq!(
-            req.write_http1(&host, Some(Token::new(&token)), true, &mut short),
-            Err(WireError::BufferTooSmall)
+            (req.method, req.path, req.body),
+            (Method::Get, "/health", &b""[..])
         );
+        assert!(!req.sends_token);
     }
 
     #[test]
@@ -426,13 +315,6 @@ mod tests {
         let mut tiny = [0u8; 10];
         assert_eq!(
             Request::mint(&MintRequest::new(EntityType::Person), None, &mut tiny),
-            Err(WireError::BufferTooSmall)
-        );
-        let mut buf = [0u8; 64];
-        let req = Request::health(None, &mut buf).unwrap();
-        let mut out = [0u8; 20];
-        assert_eq!(
-            req.write_http1("h", None, true, &mut out),
             Err(WireError::BufferTooSmall)
         );
         assert_eq!(

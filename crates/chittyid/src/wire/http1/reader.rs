@@ -17,8 +17,8 @@
 //! assert_eq!((answer.status, answer.body), (200, &b"{\"valid\":true}"[..]));
 //! ```
 
-use super::fact::{Fact, Response};
-use super::http1::{self, Framing};
+use super::{Framing, chunked_complete, dechunk_in_place, parse_head};
+use crate::wire::{Fact, Response};
 
 /// Where a value lies in the buffer.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,7 +111,7 @@ impl ResponseReader {
         let closed = n == 0;
         self.filled = (self.filled + n).min(buf.len());
         if let State::Head = self.state {
-            self.state = match http1::parse_head(&buf[..self.filled], buf.len()) {
+            self.state = match parse_head(&buf[..self.filled], buf.len()) {
                 Ok(Some(head)) => State::Body(HeadAt {
                     status: head.status,
                     retry_after: head.retry_after.map(|v| Span::of(buf, v)),
@@ -169,7 +169,7 @@ impl ResponseReader {
         let complete = match head.framing {
             Framing::Length(n) if n > buf.len() - start => return cut,
             Framing::Length(n) => filled - start >= n,
-            Framing::Chunked => match http1::chunked_complete(&buf[start..filled]) {
+            Framing::Chunked => match chunked_complete(&buf[start..filled]) {
                 Ok(complete) => complete,
                 Err(_) => return State::NotHttp,
             },
@@ -184,7 +184,7 @@ impl ResponseReader {
         }
         let end = match head.framing {
             Framing::Length(n) => start + n,
-            Framing::Chunked => match http1::dechunk_in_place(&mut buf[start..filled]) {
+            Framing::Chunked => match dechunk_in_place(&mut buf[start..filled]) {
                 Ok(len) => start + len,
                 Err(_) => return State::NotHttp,
             },

@@ -1,10 +1,9 @@
-//! A small HTTP/1.1 response codec for adapters that speak HTTP themselves (firmware):
-//! the head (status, `Retry-After` and its value in seconds, framing), and bodies by `Content-Length`, chunked
-//! encoding (decoded in place) or connection close. Bounded by the caller's buffer;
-//! malformed input is a typed error.
+//! The response head: the status line and the headers the client reads (`Retry-After`,
+//! `Idempotency-Key`, the body's framing), and the `Retry-After` value in seconds.
 
-use core::fmt;
 use core::time::Duration;
+
+use super::{Http1Error, find, number};
 
 /// The most header lines read.
 pub const MAX_HEADERS: usize = 64;
@@ -34,57 +33,6 @@ pub struct Head<'a> {
     pub framing: Framing,
     /// Bytes of the head, blank line included: the body starts here.
     pub len: usize,
-}
-
-/// A response that is not HTTP/1.1 as we accept it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
-#[non_exhaustive]
-pub enum Http1Error {
-    /// The head does not fit the buffer, or has too many header lines.
-    HeadTooLarge,
-    /// The status line is not `HTTP/1.x NNN reason`.
-    BadStatusLine,
-    /// A header line has no colon, or holds bytes that are not allowed.
-    BadHeader,
-    /// `Content-Length` is not a number, or appears twice with different values.
-    BadContentLength,
-    /// The chunked encoding is broken.
-    BadChunk,
-    /// The body is larger than the buffer.
-    BodyTooLarge,
-    /// The connection closed before the body was complete.
-    Truncated,
-}
-
-impl fmt::Display for Http1Error {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(match self {
-            Http1Error::HeadTooLarge => "response head too large",
-            Http1Error::BadStatusLine => "malformed status line",
-            Http1Error::BadHeader => "malformed header line",
-            Http1Error::BadContentLength => "malformed Content-Length",
-            Http1Error::BadChunk => "malformed chunked encoding",
-            Http1Error::BodyTooLarge => "response body too large for the buffer",
-            Http1Error::Truncated => "connection closed before the response was complete",
-        })
-    }
-}
-
-impl core::error::Error for Http1Error {}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
-}
-
-fn number(digits: &[u8], radix: u32) -> Option<usize> {
-    if digits.is_empty() || digits.len() > 8 {
-        return None;
-    }
-    digits.iter().try_fold(0usize, |n, &b| {
-        let d = (b as char).to_digit(radix)?;
-        Some(n * radix as usize + d as usize)
-    })
 }
 
 /// Parses the head at the start of `buf`: `Ok(None)` while the blank line that ends it
@@ -182,101 +130,6 @@ pub fn parse_retry_after(value: &[u8]) -> Option<Duration> {
     (seconds <= 86_400).then(|| Duration::from_secs(seconds))
 }
 
-/// One step through a chunked body.
-enum ChunkStep {
-    /// A chunk's data at `start..start + len`.
-    Data { start: usize, len: usize },
-    /// The last chunk and its trailers end here.
-    End,
-    /// More bytes are needed.
-    NeedMore,
-}
-
-/// Walks a chunked body one chunk at a time, holding only a position, so that the
-/// caller may move bytes between steps (decoding in place).
-struct ChunkCursor {
-    at: usize,
-}
-
-impl ChunkCursor {
-    fn step(&mut self, body: &[u8]) -> Result<ChunkStep, Http1Error> {
-        let at = self.at;
-        let Some(line) = find(&body[at..], b"\r\n") else {
-            // A size line is a few hex digits and perhaps an extension.
-            return if body.len() - at > 64 {
-                Err(Http1Error::BadChunk)
-            } else {
-                Ok(ChunkStep::NeedMore)
-            };
-        };
-        let size_text = body[at..at + line]
-            .split(|&b| b == b';')
-            .next()
-            .unwrap_or_default();
-        let size = number(size_text.trim_ascii(), 16).ok_or(Http1Error::BadChunk)?;
-        let data = at + line + 2;
-        if size == 0 {
-            // Trailers, then a blank line.
-            let mut t = data;
-            loop {
-                let Some(end) = find(&body[t..], b"\r\n") else {
-                    return Ok(ChunkStep::NeedMore);
-                };
-                if end == 0 {
-                    return Ok(ChunkStep::End);
-                }
-                t += end + 2;
-            }
-        }
-        let after = data
-            .checked_add(size)
-            .and_then(|d| d.checked_add(2))
-            .ok_or(Http1Error::BadChunk)?;
-        if body.len() < after {
-            return Ok(ChunkStep::NeedMore);
-        }
-        if &body[after - 2..after] != b"\r\n" {
-            return Err(Http1Error::BadChunk);
-        }
-        self.at = after;
-        Ok(ChunkStep::Data {
-            start: data,
-            len: size,
-        })
-    }
-}
-
-/// Checks a chunked body: `Ok(true)` when it is complete (last chunk and trailers),
-/// `Ok(false)` when more bytes are needed.
-pub fn chunked_complete(body: &[u8]) -> Result<bool, Http1Error> {
-    let mut cursor = ChunkCursor { at: 0 };
-    loop {
-        match cursor.step(body)? {
-            ChunkStep::Data { .. } => {}
-            ChunkStep::End => return Ok(true),
-            ChunkStep::NeedMore => return Ok(false),
-        }
-    }
-}
-
-/// Decodes a complete chunked body in place; returns the decoded length. Each chunk's
-/// data moves forward over the size lines before it; the cursor only reads ahead of
-/// what was moved.
-pub fn dechunk_in_place(body: &mut [u8]) -> Result<usize, Http1Error> {
-    let mut cursor = ChunkCursor { at: 0 };
-    let mut write = 0;
-    loop {
-        match cursor.step(body)? {
-            ChunkStep::Data { start, len } => {
-                body.copy_within(start..start + len, write);
-                write += len;
-            }
-            ChunkStep::End => return Ok(write),
-            ChunkStep::NeedMore => return Err(Http1Error::Truncated),
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -337,25 +190,6 @@ mod tests {
         }
         many.extend_from_slice(b"\r\n");
         assert_eq!(parse_head(&many, 4096), Err(Http1Error::HeadTooLarge));
-    }
-
-    #[test]
-    fn chunked_bodies_decode_in_place_and_broken_ones_fail() {
-        let mut body = *b"5\r\nhello\r\n6;ext=1\r\n world\r\n0\r\nTrailer: x\r\n\r\n";
-        assert_eq!(chunked_complete(&body), Ok(true));
-        let n = dechunk_in_place(&mut body).unwrap();
-        assert_eq!(&body[..n], b"hello world");
-        assert_eq!(chunked_complete(b"5\r\nhel"), Ok(false));
-        assert_eq!(
-            chunked_complete(b"5\r\nhelloXX0\r\n\r\n"),
-            Err(Http1Error::BadChunk)
-        );
-        assert_eq!(chunked_complete(b"zz\r\n"), Err(Http1Error::BadChunk));
-        assert_eq!(
-            chunked_complete(b"ffffffffffffffff\r\n"),
-            Err(Http1Error::BadChunk)
-        );
-        assert_eq!(chunked_complete(&[b'1'; 100]), Err(Http1Error::BadChunk));
     }
 
     #[test]
