@@ -33,7 +33,6 @@ mod config;
 mod events;
 mod failure;
 mod kind;
-mod messages;
 mod outcome;
 mod stats;
 
