@@ -11,7 +11,7 @@ use super::events::{Endpoint, Event, Observer};
 use super::kind::End;
 use super::{CacheStorage, Engine, Unanswered, Verdict};
 use crate::resilience::{
-    BreakerState, HealthState, HealthTransition, Instant, Permit, Rejection, Transition, millis,
+    BreakerState, HealthState, Instant, Permit, Rejection, Transition, millis,
 };
 use crate::wire::{ErrorBody, WireError};
 use crate::{ChittyId, IdKind};
@@ -305,7 +305,11 @@ impl<S: CacheStorage, O: Observer> Engine<S, O> {
         self.health_moved(moved);
     }
 
-    pub(super) fn breaker_moved(&mut self, endpoint: Endpoint, transition: Option<Transition>) {
+    pub(super) fn breaker_moved(
+        &mut self,
+        endpoint: Endpoint,
+        transition: Option<Transition<BreakerState>>,
+    ) {
         if let Some(transition) = transition {
             if transition.to == BreakerState::Open {
                 self.stats.endpoints[endpoint as usize].breaker_openings += 1;
@@ -317,7 +321,7 @@ impl<S: CacheStorage, O: Observer> Engine<S, O> {
         }
     }
 
-    pub(super) fn health_moved(&mut self, transition: Option<HealthTransition>) {
+    pub(super) fn health_moved(&mut self, transition: Option<Transition<HealthState>>) {
         let Some(transition) = transition else { return };
         if transition.to == HealthState::Connected {
             self.stats.connections += 1;

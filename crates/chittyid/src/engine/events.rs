@@ -2,7 +2,7 @@
 
 use super::Failure;
 use crate::ChittyId;
-use crate::resilience::{HealthTransition, Instant, Transition};
+use crate::resilience::{BreakerState, HealthState, Instant, Transition};
 
 /// The service endpoint a call is for; each has its own breaker and statistics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -40,10 +40,10 @@ pub enum Event {
         /// Which endpoint.
         endpoint: Endpoint,
         /// From and to.
-        transition: Transition,
+        transition: Transition<BreakerState>,
     },
     /// The health monitor changed state.
-    Health(HealthTransition),
+    Health(Transition<HealthState>),
     /// A failed attempt will be retried after a delay.
     Retry {
         /// Which endpoint.

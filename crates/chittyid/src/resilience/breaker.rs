@@ -7,6 +7,7 @@
 use core::time::Duration;
 
 use super::time::{Instant, millis};
+use super::transition::Transition;
 use super::window::WindowCounts;
 
 /// The most failures a breaker can be asked to wait for.
@@ -85,16 +86,6 @@ pub enum BreakerState {
     Open,
     /// A few probes pass to test the service.
     HalfOpen,
-}
-
-/// A state change, for observers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub struct Transition {
-    /// The state before.
-    pub from: BreakerState,
-    /// The state after.
-    pub to: BreakerState,
 }
 
 /// Admission to make one attempt; give it back with [`Breaker::record`] or
@@ -195,7 +186,10 @@ impl Breaker {
 
     /// Asks to make one attempt at `now`. May move Open to HalfOpen (reported in the
     /// second value).
-    pub fn admit(&mut self, now: Instant) -> (Result<Permit, Rejection>, Option<Transition>) {
+    pub fn admit(
+        &mut self,
+        now: Instant,
+    ) -> (Result<Permit, Rejection>, Option<Transition<BreakerState>>) {
         let mut transition = None;
         if self.state == BreakerState::Open {
             if now < self.open_until {
@@ -223,7 +217,12 @@ impl Breaker {
 
     /// Reports how an admitted attempt ended: `failed` for transport errors, time-outs,
     /// 5xx and 429 (see [`crate::engine::Failure::counts_against_breaker`]).
-    pub fn record(&mut self, permit: Permit, failed: bool, now: Instant) -> Option<Transition> {
+    pub fn record(
+        &mut self,
+        permit: Permit,
+        failed: bool,
+        now: Instant,
+    ) -> Option<Transition<BreakerState>> {
         let current = permit.generation == self.generation;
         if permit.probe && current {
             self.probes_in_flight = self.probes_in_flight.saturating_sub(1);
@@ -304,7 +303,7 @@ impl Breaker {
         false
     }
 
-    fn open(&mut self, now: Instant) -> Option<Transition> {
+    fn open(&mut self, now: Instant) -> Option<Transition<BreakerState>> {
         let growth = u64::from(self.config.reset_growth).saturating_pow(u32::from(self.reopenings));
         let reset = millis(self.config.reset_timeout)
             .saturating_mul(growth)
@@ -314,7 +313,7 @@ impl Breaker {
         self.move_to(BreakerState::Open)
     }
 
-    fn move_to(&mut self, to: BreakerState) -> Option<Transition> {
+    fn move_to(&mut self, to: BreakerState) -> Option<Transition<BreakerState>> {
         let from = self.state;
         self.state = to;
         self.generation = self.generation.wrapping_add(1);
@@ -347,7 +346,7 @@ mod tests {
         }
     }
 
-    fn succeed(b: &mut Breaker, ms: u64) -> Option<Transition> {
+    fn succeed(b: &mut Breaker, ms: u64) -> Option<Transition<BreakerState>> {
         let permit = b.admit(at(ms)).0.expect("admitted");
         b.record(permit, false, at(ms))
     }
@@ -378,7 +377,7 @@ mod tests {
         }
     }
 
-    fn fail(b: &mut Breaker, ms: u64) -> Option<Transition> {
+    fn fail(b: &mut Breaker, ms: u64) -> Option<Transition<BreakerState>> {
         let permit = b.admit(at(ms)).0.expect("admitted");
         b.record(permit, true, at(ms))
     }

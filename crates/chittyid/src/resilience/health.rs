@@ -7,6 +7,7 @@ use core::time::Duration;
 
 use super::rng::Rng;
 use super::time::{Instant, millis};
+use super::transition::Transition;
 
 /// The connection's state as the monitor sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -23,16 +24,6 @@ pub enum HealthState {
     /// The attempt limit was reached. Checks go on at the longest back-off, so the
     /// monitor still notices a return, but calls fail fast meanwhile.
     Failed,
-}
-
-/// A state change, for observers.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub struct HealthTransition {
-    /// The state before.
-    pub from: HealthState,
-    /// The state after.
-    pub to: HealthState,
 }
 
 /// How the monitor behaves (v2.2.0's defaults).
@@ -121,7 +112,7 @@ impl HealthMonitor {
     }
 
     /// What to do at `now`. Starts the monitor when it is disconnected.
-    pub fn poll(&mut self, now: Instant) -> (HealthPoll, Option<HealthTransition>) {
+    pub fn poll(&mut self, now: Instant) -> (HealthPoll, Option<Transition<HealthState>>) {
         let transition = if self.state == HealthState::Disconnected {
             self.next_check = now;
             self.move_to(HealthState::Connecting)
@@ -153,7 +144,7 @@ impl HealthMonitor {
         healthy: bool,
         now: Instant,
         rng: &mut Rng,
-    ) -> Option<HealthTransition> {
+    ) -> Option<Transition<HealthState>> {
         self.check_in_flight = false;
         if healthy {
             return self.connected(now);
@@ -174,7 +165,7 @@ impl HealthMonitor {
     }
 
     /// A real call reached the service and got an answer: as good as a passing check.
-    pub fn on_passive_success(&mut self, now: Instant) -> Option<HealthTransition> {
+    pub fn on_passive_success(&mut self, now: Instant) -> Option<Transition<HealthState>> {
         match self.state {
             HealthState::Connected => None,
             _ => self.connected(now),
@@ -188,7 +179,7 @@ impl HealthMonitor {
         }
     }
 
-    fn connected(&mut self, now: Instant) -> Option<HealthTransition> {
+    fn connected(&mut self, now: Instant) -> Option<Transition<HealthState>> {
         self.failures = 0;
         self.next_check = now.saturating_add(self.config.interval);
         self.move_to(HealthState::Connected)
@@ -203,10 +194,10 @@ impl HealthMonitor {
         Duration::from_millis(rng.between(nominal / 2, nominal))
     }
 
-    fn move_to(&mut self, to: HealthState) -> Option<HealthTransition> {
+    fn move_to(&mut self, to: HealthState) -> Option<Transition<HealthState>> {
         let from = self.state;
         self.state = to;
-        (from != to).then_some(HealthTransition { from, to })
+        (from != to).then_some(Transition { from, to })
     }
 }
 

@@ -8,15 +8,16 @@ mod health;
 mod retry;
 mod rng;
 mod time;
+mod transition;
 mod window;
 
 pub use breaker::{
     Breaker, BreakerConfig, BreakerState, FailureRate, MAX_FAILURE_THRESHOLD, Permit, Rejection,
-    Transition,
 };
 pub use cache::{Cache, CacheEntry, CacheStats, Evicted};
-pub use health::{HealthConfig, HealthMonitor, HealthPoll, HealthState, HealthTransition};
+pub use health::{HealthConfig, HealthMonitor, HealthPoll, HealthState};
 pub use retry::{BudgetConfig, RetryBudget, RetryConfig};
 pub use rng::Rng;
 pub use time::{Instant, millis};
+pub use transition::Transition;
 pub use window::WindowCounts;
