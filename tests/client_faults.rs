@@ -78,12 +78,12 @@ async fn with_defaults_thirty_percent_resets_still_answer_99_percent() {
     let client = builder(&server).build().unwrap();
     let answered = validate_many(&client, 2_000, 32).await;
     assert!(answered >= 1_980, "{answered} of 2000 answered");
-    let requests = client.stats().engine.endpoints[1].attempts;
+    let requests = client.stats().engine.endpoint(Endpoint::Validate).attempts;
     assert!(
         requests <= 2_000 * 150 / 100,
         "{requests} requests for 2000 calls"
     );
-    assert!(client.stats().engine.endpoints[1].retries > 300);
+    assert!(client.stats().engine.endpoint(Endpoint::Validate).retries > 300);
     server.shutdown().await;
 }
 
@@ -134,7 +134,12 @@ async fn an_outage_opens_the_breaker_fails_fast_and_recovers() {
             matches!(verdict, Validation::LocalOnly { .. }),
             "{verdict:?}"
         );
-        if client.stats().engine.endpoints[1].breaker_openings > 0
+        if client
+            .stats()
+            .engine
+            .endpoint(Endpoint::Validate)
+            .breaker_openings
+            > 0
             && began.elapsed() > Duration::from_millis(100)
         {
             slow_calls_after_open += 1;
@@ -297,7 +302,7 @@ async fn with_defaults_lost_mint_answers_from_a_service_that_ignores_keys_are_re
         "each loss is reported, none retried"
     );
     assert_eq!(
-        client.stats().engine.endpoints[0].attempts,
+        client.stats().engine.endpoint(Endpoint::Mint).attempts,
         150,
         "one attempt per mint"
     );
@@ -520,7 +525,7 @@ async fn sequential_mints(server: &Server, count: u32) -> (u32, usize, u64) {
     (
         minted,
         ids.len(),
-        client.stats().engine.endpoints[0].attempts,
+        client.stats().engine.endpoint(Endpoint::Mint).attempts,
     )
 }
 
@@ -565,7 +570,7 @@ async fn the_cache_is_as_large_as_the_builder_says_and_zero_keeps_nothing() {
             );
         }
         let stats = client.stats().engine;
-        let validate = stats.endpoints[Endpoint::Validate as usize];
+        let validate = *stats.endpoint(Endpoint::Validate);
         assert_eq!(
             (validate.attempts, stats.cached_answers),
             (requests, cached),

@@ -243,7 +243,7 @@ fn table(client: &Client, server: &Server) {
         "p99 ≤ ms"
     );
     for endpoint in Endpoint::ALL {
-        let s = stats.engine.endpoints[endpoint as usize];
+        let s = *stats.engine.endpoint(endpoint);
         let p99 = s
             .latency
             .quantile_bound_ms(990)

@@ -55,7 +55,7 @@ impl Collector for Snapshot {
             |pick: fn(&chittyid::engine::EndpointStats) -> u64| -> Vec<(Labels, u64)> {
                 Endpoint::ALL
                     .iter()
-                    .map(|&e| (endpoint_label(e), pick(&stats.engine.endpoints[e as usize])))
+                    .map(|&e| (endpoint_label(e), pick(stats.engine.endpoint(e))))
                     .collect()
             };
         counter(
@@ -221,7 +221,7 @@ impl Collector for Snapshot {
             MetricType::Histogram,
         )?;
         for endpoint in Endpoint::ALL {
-            let histogram = &e.endpoints[endpoint as usize].latency;
+            let histogram = &e.endpoint(endpoint).latency;
             let mut cumulative = 0u64;
             let mut buckets: Vec<(f64, u64)> = Vec::new();
             for (i, &count) in histogram.counts.iter().enumerate() {

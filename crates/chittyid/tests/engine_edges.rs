@@ -28,10 +28,7 @@ fn a_request_that_does_not_fit_is_not_sent_and_says_why() {
         engine.poll(&mut call, now, &mut tiny),
         Action::Done(Err(MintError::Unavailable(Unanswered::BufferTooSmall)))
     );
-    assert_eq!(
-        engine.stats().endpoints[Endpoint::Mint as usize].attempts,
-        0
-    );
+    assert_eq!(engine.stats().endpoint(Endpoint::Mint).attempts, 0);
 }
 
 /// Opens the validation breaker with refused connections.
@@ -101,7 +98,7 @@ fn a_request_the_adapter_cannot_frame_ends_the_call_without_a_breaker_failure() 
         engine.breaker_state(Endpoint::Validate),
         BreakerState::Closed
     );
-    let validate = engine.stats().endpoints[Endpoint::Validate as usize];
+    let validate = *engine.stats().endpoint(Endpoint::Validate);
     assert_eq!((validate.attempts, validate.failed), (0, 20));
 }
 
@@ -151,10 +148,7 @@ fn a_fact_for_a_call_with_nothing_in_flight_changes_nothing() {
     let mut call = engine.begin_validate(ID, now);
     // Before its first poll nothing is out: a fact is ignored.
     engine.report(&mut call, Fact::Broken, now);
-    assert_eq!(
-        engine.stats().endpoints[Endpoint::Validate as usize].failed,
-        0
-    );
+    assert_eq!(engine.stats().endpoint(Endpoint::Validate).failed, 0);
     assert!(matches!(
         engine.poll(&mut call, now, &mut buf),
         Action::Send { .. }

@@ -331,7 +331,7 @@ fn with_keys_a_mint_refused_by_the_breaker_after_it_may_have_arrived_is_unknown_
     let (outcome, attempts) = last.unwrap();
     // The call that opened it was cut short by the breaker, not by its attempts.
     assert!(attempts < engine.config().retry.max_attempts, "{attempts}");
-    assert!(engine.stats().endpoints[Endpoint::Mint as usize].rejected_by_breaker >= 1);
+    assert!(engine.stats().endpoint(Endpoint::Mint).rejected_by_breaker >= 1);
     assert!(
         matches!(
             outcome,

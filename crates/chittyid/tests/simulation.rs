@@ -465,7 +465,7 @@ fn retries_stay_within_the_budget() {
         sim.run_until(sim.now + 9);
     }
     sim.run();
-    let stats = sim.engine.stats().endpoints[Endpoint::Health as usize];
+    let stats = *sim.engine.stats().endpoint(Endpoint::Health);
     let budget = config.retry.budget;
     let allowed = u64::from(budget.min_retries) + stats.calls * u64::from(budget.percent) / 100;
     assert!(

@@ -105,7 +105,7 @@ pub fn run(args: MintArgs) -> Result<bool, CliError> {
         }
         results
     });
-    let stats = client.stats().engine.endpoints[chittyid_std::Endpoint::Mint as usize];
+    let stats = *client.stats().engine.endpoint(chittyid_std::Endpoint::Mint);
     let minted = results
         .iter()
         .filter(|m| matches!(m.result, Ok(MintAnswer::Minted(_))))

@@ -7,7 +7,8 @@ use core::time::Duration;
 
 use super::Failure;
 use super::call::{Phase, Progress};
-use super::events::{Endpoint, Event, Observer};
+use super::endpoints::Endpoint;
+use super::events::{Event, Observer};
 use super::kind::End;
 use super::{CacheStorage, Engine, Unanswered, Verdict};
 use crate::resilience::{
@@ -72,7 +73,7 @@ impl<S: CacheStorage, O: Observer> Engine<S, O> {
         } else if self.health.is_failed() && endpoint != Endpoint::Health {
             Unanswered::ServiceDown
         } else {
-            let (admitted, transition) = self.breakers[endpoint as usize].admit(now);
+            let (admitted, transition) = self.breakers.get_mut(endpoint).admit(now);
             self.breaker_moved(endpoint, transition);
             match admitted {
                 Ok(permit) => return Front::Admitted(permit),
@@ -81,13 +82,13 @@ impl<S: CacheStorage, O: Observer> Engine<S, O> {
                         Rejection::Open { until } => Some(until),
                         Rejection::ProbesBusy => None,
                     };
-                    self.stats.endpoints[endpoint as usize].rejected_by_breaker += 1;
+                    self.stats.endpoint_mut(endpoint).rejected_by_breaker += 1;
                     self.observer.on_event(&Event::Rejected { endpoint, until });
                     Unanswered::BreakerOpen { until }
                 }
             }
         };
-        self.stats.endpoints[endpoint as usize].failed += 1;
+        self.stats.endpoint_mut(endpoint).failed += 1;
         Front::End(End::Unanswered(refused))
     }
 
@@ -104,7 +105,7 @@ impl<S: CacheStorage, O: Observer> Engine<S, O> {
             self.budget.on_call(now);
         }
         progress.attempts = progress.attempts.saturating_add(1);
-        self.stats.endpoints[endpoint as usize].attempts += 1;
+        self.stats.endpoint_mut(endpoint).attempts += 1;
         let timeout_at = now
             .saturating_add(self.config.attempt_timeout)
             .min(progress.deadline);
@@ -122,13 +123,13 @@ impl<S: CacheStorage, O: Observer> Engine<S, O> {
         permit: Permit,
         built: bool,
     ) -> End {
-        let stats = &mut self.stats.endpoints[endpoint as usize];
+        let stats = &mut self.stats.endpoint_mut(endpoint);
         if built {
             progress.attempts = progress.attempts.saturating_sub(1);
             stats.attempts = stats.attempts.saturating_sub(1);
         }
         stats.failed += 1;
-        self.breakers[endpoint as usize].release(permit);
+        self.breakers.get_mut(endpoint).release(permit);
         End::Unanswered(Unanswered::BufferTooSmall)
     }
 
@@ -154,7 +155,7 @@ impl<S: CacheStorage, O: Observer> Engine<S, O> {
             progress.may_have_arrived = true;
         }
         let against = failure.counts_against_breaker();
-        let transition = self.breakers[endpoint as usize].record(permit, against, now);
+        let transition = self.breakers.get_mut(endpoint).record(permit, against, now);
         self.breaker_moved(endpoint, transition);
         if against {
             self.health.on_passive_failure(now);
@@ -167,7 +168,7 @@ impl<S: CacheStorage, O: Observer> Engine<S, O> {
         {
             return None;
         }
-        self.stats.endpoints[endpoint as usize].failed += 1;
+        self.stats.endpoint_mut(endpoint).failed += 1;
         Some(End::Failed {
             failure,
             error,
@@ -186,7 +187,7 @@ impl<S: CacheStorage, O: Observer> Engine<S, O> {
         now: Instant,
     ) -> Option<End> {
         let endpoint = traits.endpoint;
-        let transition = self.breakers[endpoint as usize].record(permit, false, now);
+        let transition = self.breakers.get_mut(endpoint).record(permit, false, now);
         self.breaker_moved(endpoint, transition);
         progress.last_failure = Some(Failure::InvalidResponse);
         progress.may_have_arrived = true;
@@ -195,7 +196,7 @@ impl<S: CacheStorage, O: Observer> Engine<S, O> {
         {
             return None;
         }
-        self.stats.endpoints[endpoint as usize].failed += 1;
+        self.stats.endpoint_mut(endpoint).failed += 1;
         Some(End::Unusable(error))
     }
 
@@ -208,7 +209,7 @@ impl<S: CacheStorage, O: Observer> Engine<S, O> {
         pending: bool,
         now: Instant,
     ) {
-        let transition = self.breakers[endpoint as usize].record(permit, pending, now);
+        let transition = self.breakers.get_mut(endpoint).record(permit, pending, now);
         self.breaker_moved(endpoint, transition);
         if pending {
             self.health.on_passive_failure(now);
@@ -217,7 +218,7 @@ impl<S: CacheStorage, O: Observer> Engine<S, O> {
             let moved = self.health.on_passive_success(now);
             self.health_moved(moved);
         }
-        self.stats.endpoints[endpoint as usize].succeeded += 1;
+        self.stats.endpoint_mut(endpoint).succeeded += 1;
     }
 
     /// Keeps a fresh verdict (a fallback ID's is never kept: the service may replace
@@ -259,10 +260,10 @@ impl<S: CacheStorage, O: Observer> Engine<S, O> {
             return false;
         }
         if !self.budget.try_withdraw(now) {
-            self.stats.endpoints[endpoint as usize].retries_denied += 1;
+            self.stats.endpoint_mut(endpoint).retries_denied += 1;
             return false;
         }
-        self.stats.endpoints[endpoint as usize].retries += 1;
+        self.stats.endpoint_mut(endpoint).retries += 1;
         progress.phase = Phase::Backoff { until };
         self.observer.on_event(&Event::Retry {
             endpoint,
@@ -283,9 +284,7 @@ impl<S: CacheStorage, O: Observer> Engine<S, O> {
     ) {
         if progress.attempts > 0 {
             let latency = millis(now.saturating_since(progress.started));
-            self.stats.endpoints[endpoint as usize]
-                .latency
-                .record(latency);
+            self.stats.endpoint_mut(endpoint).latency.record(latency);
         }
         if local_only {
             self.stats.local_only += 1;
@@ -312,7 +311,7 @@ impl<S: CacheStorage, O: Observer> Engine<S, O> {
     ) {
         if let Some(transition) = transition {
             if transition.to == BreakerState::Open {
-                self.stats.endpoints[endpoint as usize].breaker_openings += 1;
+                self.stats.endpoint_mut(endpoint).breaker_openings += 1;
             }
             self.observer.on_event(&Event::Breaker {
                 endpoint,

@@ -6,7 +6,7 @@ use crate::ChittyId;
 use crate::resilience::{Instant, Permit};
 use crate::wire::{IdempotencyKey, Request};
 
-use super::events::Endpoint;
+use super::endpoints::Endpoint;
 use super::kind::Kind;
 
 /// What the adapter must do next for a call whose outcome is a `T`.

@@ -1,34 +1,9 @@
 //! What the engine tells an observer: state changes, retries, rejections, evictions.
 
 use super::Failure;
+use super::endpoints::Endpoint;
 use crate::ChittyId;
 use crate::resilience::{BreakerState, HealthState, Instant, Transition};
-
-/// The service endpoint a call is for; each has its own breaker and statistics.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[cfg_attr(feature = "defmt", derive(defmt::Format))]
-pub enum Endpoint {
-    /// Minting.
-    Mint = 0,
-    /// Validation.
-    Validate = 1,
-    /// Health checks.
-    Health = 2,
-}
-
-impl Endpoint {
-    /// All endpoints, in table order.
-    pub const ALL: [Endpoint; 3] = [Endpoint::Mint, Endpoint::Validate, Endpoint::Health];
-
-    /// The endpoint's name.
-    pub const fn name(self) -> &'static str {
-        match self {
-            Endpoint::Mint => "mint",
-            Endpoint::Validate => "validate",
-            Endpoint::Health => "health",
-        }
-    }
-}
 
 /// Something worth telling.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

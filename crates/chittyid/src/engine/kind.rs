@@ -14,7 +14,7 @@ use crate::{ChittyId, FallbackCode, IdKind};
 use super::answers::{HealthError, HealthResult, MintError, MintResult, Unanswered, Validation};
 use super::call::Progress;
 use super::config::KeyPolicy;
-use super::events::Endpoint;
+use super::endpoints::Endpoint;
 use super::outcome;
 
 /// How a call of any kind ends, as its outcome type: [`Validation`], [`MintResult`] or

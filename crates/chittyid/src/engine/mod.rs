@@ -30,6 +30,7 @@ mod answers;
 mod attempt;
 mod call;
 mod config;
+mod endpoints;
 mod events;
 mod failure;
 mod kind;
@@ -41,7 +42,8 @@ use core::time::Duration;
 pub use answers::{HealthError, HealthResult, MintError, MintResult, Unanswered, Validation};
 pub use call::{Action, Call};
 pub use config::{EngineConfig, KeyPolicy};
-pub use events::{Endpoint, Event, NoObserver, Observer};
+pub use endpoints::Endpoint;
+pub use events::{Event, NoObserver, Observer};
 pub use failure::Failure;
 pub use kind::Answer;
 pub use stats::{EndpointStats, Histogram, LATENCY_BOUNDS_MS, Stats};
@@ -50,6 +52,7 @@ pub use crate::wire::{Fact, Response};
 
 use attempt::{Front, Traits};
 use call::{Phase, Progress, Stage};
+use endpoints::Endpoints;
 use kind::{Decoded, End, HealthTarget, Keys, MintTarget, ValidateTarget};
 
 /// How long a mint waits after a `RATE_LIMITED` fallback before it tries again: the
@@ -84,7 +87,7 @@ impl<S: AsRef<[CacheSlot]> + AsMut<[CacheSlot]>> CacheStorage for S {}
 /// validation answers kept (one [`CacheSlot`] each); `O` receives events.
 pub struct Engine<S: CacheStorage, O: Observer = NoObserver> {
     config: EngineConfig,
-    breakers: [Breaker; 3],
+    breakers: Endpoints<Breaker>,
     budget: RetryBudget,
     cache: Cache<Verdict, S>,
     health: HealthMonitor,
@@ -131,11 +134,7 @@ impl<S: CacheStorage, O: Observer> Engine<S, O> {
     /// ```
     pub fn with_storage(config: EngineConfig, cache: S, seed: u64, observer: O) -> Self {
         Engine {
-            breakers: [
-                Breaker::new(config.breaker),
-                Breaker::new(config.breaker),
-                Breaker::new(config.breaker),
-            ],
+            breakers: Endpoints::new(|_| Breaker::new(config.breaker)),
             budget: RetryBudget::new(config.retry.budget),
             cache: Cache::with_storage(cache),
             health: HealthMonitor::new(config.health),
@@ -178,7 +177,7 @@ impl<S: CacheStorage, O: Observer> Engine<S, O> {
 
     /// An endpoint's breaker state.
     pub fn breaker_state(&self, endpoint: Endpoint) -> BreakerState {
-        self.breakers[endpoint as usize].state()
+        self.breakers.get(endpoint).state()
     }
 
     /// The health monitor's state.
@@ -212,7 +211,7 @@ impl<S: CacheStorage, O: Observer> Engine<S, O> {
     /// Starts validating `text` at `now`. It is checked locally first: a malformed ID,
     /// or one whose answer is cached, is finished at once without the network.
     pub fn begin_validate(&mut self, text: &[u8], now: Instant) -> Call<Validation> {
-        self.stats.endpoints[Endpoint::Validate as usize].calls += 1;
+        self.stats.endpoint_mut(Endpoint::Validate).calls += 1;
         let id = match ChittyId::parse_bytes(text) {
             Ok(id) => id,
             Err(error) => {
@@ -254,7 +253,7 @@ impl<S: CacheStorage, O: Observer> Engine<S, O> {
     /// Starts a health check for the caller. It is not one of the health monitor's
     /// checks.
     pub fn begin_health(&mut self, now: Instant) -> Call<HealthResult> {
-        self.stats.endpoints[Endpoint::Health as usize].calls += 1;
+        self.stats.endpoint_mut(Endpoint::Health).calls += 1;
         let target = HealthTarget { monitor: false };
         self.live(target, None, self.config.call_deadline, now)
     }
@@ -263,7 +262,7 @@ impl<S: CacheStorage, O: Observer> Engine<S, O> {
     /// says [`HealthPoll::CheckNow`]. Its deadline is the monitor's time-out (default
     /// 5 s), not the call deadline, and its outcome moves the monitor.
     pub fn begin_health_check(&mut self, now: Instant) -> Call<HealthResult> {
-        self.stats.endpoints[Endpoint::Health as usize].calls += 1;
+        self.stats.endpoint_mut(Endpoint::Health).calls += 1;
         let budget = self.config.health.timeout.min(self.config.call_deadline);
         self.live(HealthTarget { monitor: true }, None, budget, now)
     }
@@ -274,7 +273,7 @@ impl<S: CacheStorage, O: Observer> Engine<S, O> {
         key: Option<IdempotencyKey>,
         now: Instant,
     ) -> Call<MintResult> {
-        let stats = &mut self.stats.endpoints[Endpoint::Mint as usize];
+        let stats = &mut self.stats.endpoint_mut(Endpoint::Mint);
         stats.calls += 1;
         if what.jurisdiction.is_some_and(|j| j.is_fallback_marker()) {
             // `ERR` marks fallback IDs: no service mints it on request.
@@ -378,7 +377,7 @@ impl<S: CacheStorage, O: Observer> Engine<S, O> {
             return;
         };
         if let Phase::InFlight { permit, .. } = call.progress.phase {
-            self.breakers[T::ENDPOINT as usize].release(permit);
+            self.breakers.get_mut(T::ENDPOINT).release(permit);
             // The request may have been written: for a mint, its outcome is unknown.
             call.progress.may_have_arrived = true;
         }
@@ -498,7 +497,7 @@ impl<S: CacheStorage, O: Observer> core::fmt::Debug for Engine<S, O> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Engine")
             .field("health", &self.health.state())
-            .field("breakers", &self.breakers.each_ref().map(Breaker::state))
+            .field("breakers", &self.breakers.map(Breaker::state))
             .field("cached", &self.cache.len())
             .finish_non_exhaustive()
     }

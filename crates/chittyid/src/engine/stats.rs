@@ -1,5 +1,6 @@
 //! Counters and fixed-bucket latency histograms, per endpoint and for the engine.
 
+use super::endpoints::Endpoint;
 use crate::resilience::CacheStats;
 
 /// Upper bounds of the latency buckets in milliseconds; a last bucket takes the rest.
@@ -105,4 +106,16 @@ pub struct Stats {
     pub reconnections: u64,
     /// The cache's own counters.
     pub cache: CacheStats,
+}
+
+impl Stats {
+    /// One endpoint's counters (`endpoints[endpoint]`, without an index cast).
+    pub fn endpoint(&self, endpoint: Endpoint) -> &EndpointStats {
+        &self.endpoints[endpoint.index()]
+    }
+
+    /// One endpoint's counters, to change.
+    pub(super) fn endpoint_mut(&mut self, endpoint: Endpoint) -> &mut EndpointStats {
+        &mut self.endpoints[endpoint.index()]
+    }
 }
