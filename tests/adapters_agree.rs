@@ -14,6 +14,7 @@ use chittyid::engine::{
 };
 use chittyid::resilience::{BreakerState, RetryConfig, Rng};
 use chittyid::wire::{IdempotencyKey, MAX_BODY, MintRequest, WireError};
+use chittyid_embassy::raw::CriticalSectionRawMutex;
 use chittyid_test_support::calls::Outcome;
 use chittyid_test_support::hostile::{self, DEADLINE, Hostile};
 use chittyid_test_support::tcp::Tcp;
@@ -158,28 +159,38 @@ async fn embassy_client(kind: Hostile, config: EngineConfig, steps: &[Step]) -> 
     // The firmware keeps as much of an answer as the std client does (a body of up to
     // MAX_BODY bytes after its head), so that both cut the same answers.
     let (mut request, mut response) = (vec![0u8; 1024], vec![0u8; MAX_BODY + 512]);
-    let mut client: chittyid_embassy::Client<'_, Tcp, 32> = chittyid_embassy::Client::new(
-        config,
-        SEED,
-        Tcp(addr),
-        &host,
-        Some("hostile-secret-token"),
-        chittyid_embassy::Buffers {
-            request: &mut request,
-            response: &mut response,
-        },
-    );
+    let mut buffers = chittyid_embassy::Buffers {
+        request: &mut request,
+        response: &mut response,
+    };
+    let mut resources = chittyid_embassy::Resources::<CriticalSectionRawMutex, 32>::new();
+    let mut settings = chittyid_embassy::Settings::new(&host).with_token("hostile-secret-token");
+    settings.engine = config;
+    let (client, _runner) = chittyid_embassy::new(settings, &mut resources, SEED);
+    let mut connector = Tcp(addr);
     let mut outcomes = Vec::new();
     for step in steps {
         outcomes.push(match step {
-            Step::Mint => Outcome::Mint(client.mint(MintRequest::new(EntityType::Person)).await),
-            Step::Validate => Outcome::Validation(client.validate(ID.as_bytes()).await),
-            Step::Health => Outcome::Health(client.health().await),
+            Step::Mint => Outcome::Mint(
+                client
+                    .mint(
+                        &mut connector,
+                        &mut buffers,
+                        MintRequest::new(EntityType::Person),
+                    )
+                    .await,
+            ),
+            Step::Validate => Outcome::Validation(
+                client
+                    .validate(&mut connector, &mut buffers, ID.as_bytes())
+                    .await,
+            ),
+            Step::Health => Outcome::Health(client.health(&mut connector, &mut buffers).await),
         });
     }
     Seen {
         outcomes: outcomes.into_iter().map(comparable).collect(),
-        breakers: Endpoint::ALL.map(|e| client.engine().breaker_state(e)),
+        breakers: Endpoint::ALL.map(|e| client.breaker_state(e)),
     }
 }
 

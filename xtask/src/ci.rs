@@ -1,6 +1,6 @@
 //! `cargo xtask ci`: the whole of CI, in the order that fails fastest.
 
-use crate::cmd::{THUMB, cmd, ensure_target, exec, exec_counting_tests};
+use crate::cmd::{THUMB, cmd, ensure_target, exec, exec_counting_tests, output};
 use crate::{fuzz, miri, qemu, size, wasm};
 
 /// Seconds each fuzz target runs in the CI smoke.
@@ -48,6 +48,36 @@ fn package() -> Result<(), String> {
     exec(cmd("cargo", &args))
 }
 
+/// A parser-only build (`--no-default-features`) compiles neither the engine's JSON
+/// decoder nor serde: checked on the dependency tree itself.
+fn parser_only_dependencies() -> Result<(), String> {
+    let tree = output(cmd(
+        "cargo",
+        &[
+            "tree",
+            "-p",
+            "chittyid",
+            "--no-default-features",
+            "-e",
+            "normal",
+            "--prefix",
+            "none",
+        ],
+    ))?;
+    let unwanted: Vec<&str> = tree
+        .lines()
+        .filter(|line| line.starts_with("serde"))
+        .collect();
+    if unwanted.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "the parser-only core depends on {}",
+            unwanted.join(", ")
+        ))
+    }
+}
+
 pub fn run() -> Result<(), String> {
     exec(cmd("cargo", &["fmt", "--all", "--check"]))?;
     for manifest in [
@@ -72,16 +102,20 @@ pub fn run() -> Result<(), String> {
         ],
     ))?;
     ensure_target(THUMB)?;
-    // The core for bare metal: without features, with defmt, and with all in release.
-    for extra in [
-        &[][..],
-        &["--features", "defmt"],
-        &["--release", "--all-features"],
+    // The core for bare metal: the parser alone, the default (the engine), with defmt,
+    // and with all in release; the firmware client with defmt.
+    for (package, extra) in [
+        ("chittyid", &["--no-default-features"][..]),
+        ("chittyid", &[][..]),
+        ("chittyid", &["--features", "defmt"][..]),
+        ("chittyid", &["--release", "--all-features"][..]),
+        ("chittyid-embassy", &["--features", "defmt"][..]),
     ] {
-        let mut args = vec!["build", "-p", "chittyid", "--target", THUMB];
+        let mut args = vec!["build", "-p", package, "--target", THUMB];
         args.extend_from_slice(extra);
         exec(cmd("cargo", &args))?;
     }
+    parser_only_dependencies()?;
     exec(cmd(
         "cargo",
         &[

@@ -49,3 +49,41 @@ pub fn footprint(elf: &[u8]) -> Result<(u64, u64), String> {
     }
     Ok((flash, ram))
 }
+
+const SHT_SYMTAB: u32 = 2;
+
+/// Every symbol of the ELF file's symbol table with its size in bytes (names as the
+/// linker has them, mangled).
+pub fn symbols(elf: &[u8]) -> Result<Vec<(String, u64)>, String> {
+    let section_headers = u32_at(elf, 0x20)? as usize;
+    let entry_size = usize::from(u16_at(elf, 0x2E)?);
+    let count = usize::from(u16_at(elf, 0x30)?);
+    let section = |index: usize| -> Result<(u32, usize, usize, u32), String> {
+        let header = section_headers + index * entry_size;
+        Ok((
+            u32_at(elf, header + 4)?,
+            u32_at(elf, header + 16)? as usize,
+            u32_at(elf, header + 20)? as usize,
+            u32_at(elf, header + 24)?,
+        ))
+    };
+    let mut found = Vec::new();
+    for index in 0..count {
+        let (kind, offset, size, link) = section(index)?;
+        if kind != SHT_SYMTAB {
+            continue;
+        }
+        let (_, names, names_size, _) = section(link as usize)?;
+        let names = elf
+            .get(names..names + names_size)
+            .ok_or("ELF string table is truncated")?;
+        for entry in (offset..offset + size).step_by(16) {
+            let name = u32_at(elf, entry)? as usize;
+            let bytes = names.get(name..).unwrap_or_default();
+            let end = bytes.iter().position(|&b| b == 0).unwrap_or(bytes.len());
+            let size = u64::from(u32_at(elf, entry + 8)?);
+            found.push((String::from_utf8_lossy(&bytes[..end]).into_owned(), size));
+        }
+    }
+    Ok(found)
+}

@@ -60,9 +60,53 @@ pub fn run() -> Result<(), String> {
         ));
     }
     println!("self-test: the firmware's report matches the host's");
-    let (client_passed, _) = run_image("client")?;
+    let (client_passed, client_report) = run_image("client")?;
     if !client_passed {
         return Err("the firmware example failed".into());
     }
+    check_client_report(&client_report)
+}
+
+/// The firmware example's output: both tasks' verdicts through the one client, and the
+/// runner's health transitions through the outage and back, in order.
+fn check_client_report(report: &str) -> Result<(), String> {
+    let lines: Vec<&str> = report.lines().collect();
+    let position = |wanted: &str, after: usize| {
+        lines
+            .iter()
+            .skip(after)
+            .position(|line| line.starts_with(wanted))
+            .map(|at| at + after)
+            .ok_or_else(|| {
+                format!(
+                    "the firmware example did not print `{wanted}…` (after line {after}):\n{report}"
+                )
+            })
+    };
+    let minted = lines
+        .iter()
+        .filter(|line| line.starts_with("minter: minted 03-1-USA-"))
+        .count();
+    if minted != 2 {
+        return Err(format!(
+            "the minter printed {minted} minted IDs, not 2:\n{report}"
+        ));
+    }
+    position(
+        "validator: 03-1-USA-5537-P-2602-0-38 valid (the service)",
+        0,
+    )?;
+    let up = position("runner: health Disconnected -> Connected", 0)?;
+    let lost = position("runner: health Connected -> Reconnecting", up)?;
+    position("validator: 03-1-USA-7165-T-2602-0-13 local only", 0)?;
+    let back = position("runner: health Reconnecting -> Connected", lost)?;
+    position(
+        "validator: 03-1-USA-0001-E-2612-3-02 valid (the service)",
+        back,
+    )?;
+    position("client: 2/2 minted, 3/3 verdicts as expected", back)?;
+    println!(
+        "firmware example: two tasks and the runner shared one client, through an outage and back"
+    );
     Ok(())
 }

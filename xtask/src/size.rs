@@ -4,7 +4,7 @@
 //! and (d) the WebAssembly package's `.wasm`, raw and gzipped.
 
 use crate::cmd::{THUMB, build_thumb, cmd, ensure_target, exec, root};
-use crate::elf::footprint;
+use crate::elf::{footprint, symbols};
 
 /// One image's footprint in bytes.
 #[derive(Clone, Copy)]
@@ -62,6 +62,7 @@ pub fn run() -> Result<(), String> {
         "  (c) firmware example: engine + embassy adapter + executor + SysTick driver + semihosting\n      {:>7} B flash {:>6} B static RAM     goals < 49152 flash, < 8192 static RAM",
         client.flash, client.ram
     );
+    println!("      {}", task_memory(&firmware.join("client"))?);
     println!(
         "      self-test image (with the 100 KB vectors file): {} B flash, {} B static RAM",
         selftest.flash, selftest.ram
@@ -115,6 +116,30 @@ fn check_budgets(figures: &[(&str, u64, u64)]) -> Result<(), String> {
     } else {
         Err(format!("over budget: {}", over.join("; ")))
     }
+}
+
+/// The memory each of the firmware example's tasks needs: an embassy task keeps its
+/// whole state (what a thread's stack would hold) in its executor's pool, a static the
+/// `task` macro names `POOL` inside the task's function; read from the symbol table.
+fn task_memory(elf: &std::path::Path) -> Result<String, String> {
+    let bytes = std::fs::read(elf).map_err(|e| format!("{}: {e}", elf.display()))?;
+    let symbols = symbols(&bytes)?;
+    let mut parts = Vec::new();
+    for task in ["runner", "validator", "minter", "__embassy_main"] {
+        let pool = symbols
+            .iter()
+            .find(|(name, _)| name.contains("POOL") && name.contains(task))
+            .map(|(_, size)| *size)
+            .ok_or_else(|| format!("no task pool for `{task}` in {}", elf.display()))?;
+        parts.push(format!(
+            "{} {pool} B",
+            task.trim_start_matches("__embassy_")
+        ));
+    }
+    Ok(format!(
+        "each task's memory (its state in the executor's pool, in static RAM): {}",
+        parts.join(", ")
+    ))
 }
 
 /// `size_of::<Engine<[CacheSlot; 32]>>()` as built for the host (the same layout rules apply).

@@ -1,31 +1,45 @@
 //! One HTTP exchange over a fresh connection: connect, write the request, read the
-//! answer into the caller's buffer through the core's [`ResponseReader`], and hand on
-//! the [`Fact`] it makes. No decision here: the engine decides what each fact means.
+//! answer into the caller's buffer through the core's [`ResponseReader`], each step
+//! within its own time-out, and hand on the [`Fact`] it makes. No decision here: the
+//! engine decides what each fact means.
 
 use chittyid::wire::{Fact, ResponseReader};
+use embassy_time::with_timeout;
 use embedded_io_async::{Read, Write};
 
-use crate::client::Connect;
+use crate::connect::Connect;
+use crate::settings::Timeouts;
 
-/// Connects, sends `request`, reads the answer into `buf`.
+/// A step's time-out as embassy time.
+fn within(limit: core::time::Duration) -> embassy_time::Duration {
+    embassy_time::Duration::from_millis(u64::try_from(limit.as_millis()).unwrap_or(u64::MAX))
+}
+
+/// Connects, sends `request`, reads the answer into `buf`. A connect that fails or
+/// stalls is not sent; a write or a read that fails or stalls breaks the connection.
 pub async fn exchange<'b, C: Connect>(
     connector: &mut C,
     request: &[u8],
     buf: &'b mut [u8],
+    timeouts: Timeouts,
 ) -> Fact<'b> {
-    let Ok(mut conn) = connector.connect().await else {
+    let Ok(Ok(mut conn)) = with_timeout(within(timeouts.connect), connector.connect()).await else {
         return Fact::NotSent;
     };
-    if conn.write_all(request).await.is_err() || conn.flush().await.is_err() {
+    let written = with_timeout(within(timeouts.read), async {
+        conn.write_all(request).await?;
+        conn.flush().await
+    });
+    if !matches!(written.await, Ok(Ok(()))) {
         return Fact::Broken;
     }
     let mut reader = ResponseReader::new();
     while !reader.is_finished() {
-        match conn.read(reader.unfilled(buf)).await {
-            Ok(n) => {
+        match with_timeout(within(timeouts.read), conn.read(reader.unfilled(buf))).await {
+            Ok(Ok(n)) => {
                 reader.received(buf, n);
             }
-            Err(_) => reader.read_failed(),
+            Ok(Err(_)) | Err(_) => reader.read_failed(),
         }
     }
     let buf: &'b [u8] = buf;

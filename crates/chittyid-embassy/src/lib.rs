@@ -2,11 +2,15 @@
 //!
 //! The ChittyID client for firmware: the core's engine (breakers, retries, the cache, the
 //! health monitor) driven over any `embedded_io_async` connection, with embassy-time as
-//! the clock and for time-outs. `#![no_std]`, no allocation: the buffers are the
-//! caller's. It never picks a time driver or queue; that is the firmware's choice.
+//! the clock and for time-outs. `#![no_std]`, no allocation: the memory is the
+//! application's. It never picks a time driver, an executor or a mutex kind; those are
+//! the firmware's choice.
 //!
-//! The API mirrors the std client: [`Client::mint`], [`Client::validate`],
-//! [`Client::health`], [`Client::stats`].
+//! Shaped like embassy-net: [`new`]`(settings, &mut resources, seed)` gives a [`Client`]
+//! handle that any number of tasks call at once (it is `Copy`; each call brings its
+//! connector and [`Buffers`]) and a [`Runner`] the application spawns to run the health
+//! monitor. The engine sits behind an embassy-sync blocking mutex of the application's
+//! kind, locked only inside the engine's synchronous steps.
 //!
 //! ## Features
 //!
@@ -17,12 +21,34 @@
 #![no_std]
 #![allow(async_fn_in_trait)]
 
-mod client;
+mod buffers;
+mod call;
+mod connect;
 mod exchange;
 mod log;
+mod runner;
+mod settings;
+mod shared;
 
-pub use client::{Buffers, Client, Connect, ConnectError};
+pub use buffers::Buffers;
+pub use connect::{Connect, ConnectError};
 pub use log::LogObserver;
+pub use runner::Runner;
+pub use settings::{Settings, Timeouts};
+pub use shared::{Client, Resources, new};
 
-pub use chittyid::engine::{EngineConfig, HealthError, MintError, Stats, Unanswered, Validation};
-pub use chittyid::wire::{HealthAnswer, MintAnswer, MintRequest};
+/// The core: IDs, their parts and errors, the engine's types.
+pub use chittyid;
+pub use chittyid::engine::{
+    Answer, CacheSlot, Endpoint, EngineConfig, Event, Failure, HealthError, HealthResult,
+    KeyPolicy, MintError, MintResult, Stats, Unanswered, Validation,
+};
+pub use chittyid::resilience::{
+    BreakerConfig, BreakerState, HealthConfig, HealthState, RetryConfig,
+};
+pub use chittyid::wire::{HealthAnswer, IdempotencyKey, MintAnswer, MintRequest};
+pub use chittyid::{
+    ChittyId, EntityType, FallbackCode, IdKind, Jurisdiction, ParseError, Region, TrustLevel,
+};
+/// The mutex kinds an application picks from.
+pub use embassy_sync::blocking_mutex::raw;

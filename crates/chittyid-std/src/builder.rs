@@ -60,7 +60,38 @@ fn fresh_seed() -> u64 {
     chittyid::resilience::Rng::new(mixed).next_u64()
 }
 
-/// Settings for a [`Client`]; see [`Client::builder`].
+/// Settings for a [`Client`]; see [`Client::builder`]. A URL and a token are all most
+/// services set: the defaults are the ones the simulation chose (see the README).
+///
+/// ```
+/// use std::time::Duration;
+/// use chittyid_std::{BuildError, Client};
+///
+/// # fn demo() -> Result<(), BuildError> {
+/// // The usual: where the service is and the token (both also read from the
+/// // environment, CHITTYID_SERVICE_URL and CHITTY_ID_TOKEN, when not set here).
+/// let client = Client::builder()
+///     .service_url("https://id.chitty.cc")
+///     .token("t0k")
+///     .health_monitor(false) // no tokio runtime in this example
+///     .build()?;
+/// assert_eq!(client.service_url(), "https://id.chitty.cc");
+///
+/// // A URL that is not http(s)://host[:port] is refused with its reason.
+/// let wrong = Client::builder().service_url("id.chitty.cc").health_monitor(false).build();
+/// assert!(matches!(wrong, Err(BuildError::InvalidUrl(_))));
+///
+/// // Tuning is possible, never required: a smaller cache and a shorter deadline.
+/// let tuned = Client::builder()
+///     .service_url("http://127.0.0.1:8787")
+///     .cache_capacity(1_000)
+///     .call_deadline(Duration::from_secs(5))
+///     .health_monitor(false)
+///     .build()?;
+/// assert_eq!(tuned.stats().engine.cache.inserts, 0);
+/// # Ok(()) }
+/// # demo().unwrap();
+/// ```
 #[derive(Clone)]
 pub struct ClientBuilder {
     pub(crate) url: Option<String>,

@@ -10,6 +10,25 @@
 //! - Configuration through [`Client::builder`]; the service URL and the token default to
 //!   `CHITTYID_SERVICE_URL` and `CHITTY_ID_TOKEN`. The token never appears in `Debug`,
 //!   logs or errors.
+//!
+//! Everything the client's signatures use is re-exported here (and the core itself as
+//! [`chittyid`]), so a service's `Cargo.toml` needs only this crate:
+//!
+//! ```no_run
+//! use chittyid_std::{Client, EntityType, MintAnswer, MintRequest, Validation};
+//!
+//! # async fn demo() -> Result<(), Box<dyn std::error::Error>> {
+//! let client = Client::builder().service_url("https://id.chitty.cc").token("t0k").build()?;
+//! match client.mint(MintRequest::new(EntityType::Thing)).await {
+//!     Ok(MintAnswer::Minted(id)) => println!("minted {id}"),
+//!     Ok(MintAnswer::Pending { id, .. }) => println!("pending fallback {id}, not final"),
+//!     Err(error) => eprintln!("no ID: {error}"),
+//! }
+//! if let Validation::LocalOnly { reason, .. } = client.validate("03-1-USA-5537-P-2602-0-38").await {
+//!     eprintln!("only the format was checked: {reason}");
+//! }
+//! # Ok(()) }
+//! ```
 
 mod builder;
 mod client;
@@ -23,7 +42,17 @@ pub use builder::{BuildError, ClientBuilder, DEFAULT_CACHE_CAPACITY, DEFAULT_SER
 pub use client::{Client, ClientStats};
 pub use secret::Secret;
 
+/// The core: IDs, their parts and errors, the engine's types.
+pub use chittyid;
 pub use chittyid::engine::{
-    Endpoint, Event, HealthError, KeyPolicy, MintError, Unanswered, Validation,
+    Endpoint, EndpointStats, EngineConfig, Event, Failure, HealthError, HealthResult, Histogram,
+    KeyPolicy, MintError, MintResult, Stats, Unanswered, Validation,
+};
+pub use chittyid::resilience::{
+    BreakerConfig, BreakerState, BudgetConfig, CacheStats, HealthConfig, HealthState, RetryConfig,
 };
 pub use chittyid::wire::{HealthAnswer, IdempotencyKey, MintAnswer, MintRequest};
+pub use chittyid::{
+    ChittyId, EntityType, ErrorKind, FallbackCode, IdKind, Jurisdiction, ParseError, Region,
+    TrustLevel, YearMonth,
+};

@@ -1,7 +1,23 @@
 //! # chittyid
 //!
-//! The core of ChittyID: the identifier type, its mod-97 checksum and its parser.
-//! `#![no_std]`, no allocation, no `unsafe`: the same code runs in firmware and services.
+//! The core of ChittyID: the identifier type, its mod-97 checksum and its parser, and
+//! the sans-IO engine that every client runs. `#![no_std]`, no allocation, no `unsafe`:
+//! the same code runs in firmware and services.
+//!
+//! ## Where things are
+//!
+//! | module | what it owns |
+//! |---|---|
+//! | crate root | [`ChittyId`] (an ID packed into a `u64`), [`ParseError`] and its [`ErrorKind`]s, [`ParseOptions`] |
+//! | [`component`] | the segments: [`Region`], [`Jurisdiction`], [`EntityType`], [`YearMonth`], [`TrustLevel`], [`FallbackCode`] |
+//! | [`checksum`] | the mod-97 check value |
+//! | `engine` | the call engine: [`engine::Engine`], typed calls, the one input of wire facts, outcomes, statistics, events |
+//! | `resilience` | its parts, usable alone: breaker, retry policy and budget, LRU cache, health monitor, clock and RNG |
+//! | `wire` | the service's protocol: requests, answer decoding, the HTTP/1.1 response reader |
+//! | `selftest` | the report firmware and the host both print, compared in CI |
+//!
+//! `engine`, `resilience`, `wire` and `selftest` come with the `engine` feature (on by
+//! default).
 //!
 //! A ChittyID is `VV-G-LLL-SSSS-T-YYMM-C-XX`: version, region, jurisdiction, sequence,
 //! entity type, year and month, trust level and a two-digit check value.
@@ -25,7 +41,7 @@
 //!
 //! ## Features
 //!
-//! None is on by default.
+//! `engine` is on by default; without it the crate is the parser and the checksum alone.
 //!
 #![doc = document_features::document_features!()]
 #![no_std]
@@ -37,14 +53,22 @@ extern crate std;
 
 pub mod checksum;
 pub mod component;
+#[cfg(feature = "engine")]
+#[cfg_attr(docsrs, doc(cfg(feature = "engine")))]
 pub mod engine;
 mod error;
 mod id;
 mod parse;
+#[cfg(feature = "engine")]
+#[cfg_attr(docsrs, doc(cfg(feature = "engine")))]
 pub mod resilience;
+#[cfg(feature = "engine")]
+#[cfg_attr(docsrs, doc(cfg(feature = "engine")))]
 pub mod selftest;
 #[cfg(feature = "serde")]
 mod serde_impl;
+#[cfg(feature = "engine")]
+#[cfg_attr(docsrs, doc(cfg(feature = "engine")))]
 pub mod wire;
 
 pub use component::{

@@ -1,85 +1,180 @@
-//! The firmware example: the embassy executor, the SysTick time driver and the
-//! chittyid-embassy client with a 32-entry cache. QEMU has no network, so its connector
-//! refuses every connection: the run shows retries with real timers, the breaker
-//! opening, and validation falling back to an explicit local-only verdict.
+//! The firmware example: one chittyid-embassy client shared by two tasks, one that
+//! validates and one that mints, while the runner task checks the service's health;
+//! on the embassy executor with the SysTick time driver. The service is the scripted
+//! one inside the image (see `scripted.rs` for why), and it has an outage mid-way: the
+//! runner reports the health monitor's transitions through it and back, and each task
+//! prints its verdicts. `cargo xtask qemu` checks the output.
 #![no_std]
 #![no_main]
 
 use core::fmt::Write;
+use core::sync::atomic::Ordering;
 
-use chittyid::engine::{Endpoint, EngineConfig};
-use chittyid::resilience::BreakerState;
-use chittyid_embassy::{Buffers, Client, Connect, ConnectError, Validation};
+use chittyid_embassy::raw::ThreadModeRawMutex;
+use chittyid_embassy::{
+    Buffers, Client, EntityType, HealthState, MintAnswer, MintRequest, Resources, Runner, Settings,
+    Validation,
+};
 use chittyid_firmware::console::{Console, exit};
+use chittyid_firmware::scripted::{DOWN, Network};
 use embassy_executor::Spawner;
+use embassy_sync::signal::Signal;
+use embassy_time::{Duration, Instant, Timer};
+use static_cell::StaticCell;
 
-/// A connection type for the example; never constructed here.
-struct NoConnection;
+/// One thread-mode executor runs every task: the thread-mode mutex (no critical
+/// section, and it may be put in a `static`) is the right kind.
+type Mutex = ThreadModeRawMutex;
+type FwClient = Client<'static, Mutex, 32>;
 
-impl embedded_io_async::ErrorType for NoConnection {
-    type Error = embedded_io_async::ErrorKind;
+static RESOURCES: StaticCell<Resources<'static, Mutex, 32>> = StaticCell::new();
+/// Each worker's count of good verdicts, reported to `main` once it is done.
+static VALIDATED: Signal<Mutex, u32> = Signal::new();
+static MINTED: Signal<Mutex, u32> = Signal::new();
+/// The validator has validated during the outage.
+static OUTAGE_CHECKED: Signal<Mutex, ()> = Signal::new();
+
+/// The phases `main` moves the workers through.
+static PHASE: Signal<Mutex, Phase> = Signal::new();
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Phase {
+    Outage,
+    Back,
 }
 
-impl embedded_io_async::Read for NoConnection {
-    async fn read(&mut self, _: &mut [u8]) -> Result<usize, Self::Error> {
-        Err(embedded_io_async::ErrorKind::NotConnected)
+/// IDs the validator checks: before, during and after the outage.
+const IDS: [&[u8]; 3] = [
+    b"03-1-USA-5537-P-2602-0-38",
+    b"03-1-USA-7165-T-2602-0-13",
+    b"03-1-USA-0001-E-2612-3-02",
+];
+
+#[embassy_executor::task]
+async fn runner(mut runner: Runner<'static, Mutex, 32>) {
+    let (mut request, mut response) = ([0u8; 512], [0u8; 1024]);
+    let mut buffers = Buffers {
+        request: &mut request,
+        response: &mut response,
+    };
+    let mut network = Network;
+    loop {
+        if let Some(moved) = runner.step(&mut network, &mut buffers).await {
+            let _ = writeln!(Console, "runner: health {:?} -> {:?}", moved.from, moved.to);
+        }
     }
 }
 
-impl embedded_io_async::Write for NoConnection {
-    async fn write(&mut self, _: &[u8]) -> Result<usize, Self::Error> {
-        Err(embedded_io_async::ErrorKind::NotConnected)
+#[embassy_executor::task]
+async fn validator(client: FwClient) {
+    let (mut request, mut response) = ([0u8; 512], [0u8; 1024]);
+    let mut buffers = Buffers {
+        request: &mut request,
+        response: &mut response,
+    };
+    let mut network = Network;
+    let mut good = 0;
+    let mut check = async |id: &[u8], buffers: &mut Buffers<'_>| {
+        let verdict = client.validate(&mut network, buffers, id).await;
+        let said = match verdict {
+            Validation::Authoritative { valid: true, .. } => "valid (the service)",
+            Validation::LocalOnly { .. } => "local only (the service was not reached)",
+            _ => "unexpected",
+        };
+        let _ = writeln!(
+            Console,
+            "validator: {} {said}",
+            core::str::from_utf8(id).unwrap_or("?")
+        );
+        verdict
+    };
+    if let Validation::Authoritative { valid: true, .. } = check(IDS[0], &mut buffers).await {
+        good += 1;
     }
-
-    async fn flush(&mut self) -> Result<(), Self::Error> {
-        Err(embedded_io_async::ErrorKind::NotConnected)
+    // The link is down: an explicit local-only verdict, never a silent "valid".
+    while PHASE.wait().await != Phase::Outage {}
+    if let Validation::LocalOnly { .. } = check(IDS[1], &mut buffers).await {
+        good += 1;
     }
+    OUTAGE_CHECKED.signal(());
+    while PHASE.wait().await != Phase::Back {}
+    if let Validation::Authoritative { valid: true, .. } = check(IDS[2], &mut buffers).await {
+        good += 1;
+    }
+    VALIDATED.signal(good);
 }
 
-/// A network with no route to the service.
-struct Offline;
-
-impl Connect for Offline {
-    type Connection = NoConnection;
-
-    async fn connect(&mut self) -> Result<NoConnection, ConnectError> {
-        Err(ConnectError)
+#[embassy_executor::task]
+async fn minter(client: FwClient) {
+    let (mut request, mut response) = ([0u8; 512], [0u8; 1024]);
+    let mut buffers = Buffers {
+        request: &mut request,
+        response: &mut response,
+    };
+    let mut network = Network;
+    let mut good = 0;
+    for _ in 0..2 {
+        let minted = client
+            .mint(
+                &mut network,
+                &mut buffers,
+                MintRequest::new(EntityType::Thing),
+            )
+            .await;
+        match minted {
+            Ok(MintAnswer::Minted(id)) => {
+                good += 1;
+                let _ = writeln!(Console, "minter: minted {id}");
+            }
+            other => {
+                let _ = writeln!(Console, "minter: no ID ({other:?})");
+            }
+        }
     }
+    MINTED.signal(good);
+}
+
+/// Waits (at most `limit`) until the health monitor is in `state`.
+async fn health_becomes(client: FwClient, state: HealthState, limit: Duration) -> bool {
+    let until = Instant::now() + limit;
+    while client.health_state() != state {
+        if Instant::now() > until {
+            return false;
+        }
+        Timer::after_millis(50).await;
+    }
+    true
 }
 
 #[embassy_executor::main]
-async fn main(_spawner: Spawner) {
+async fn main(spawner: Spawner) {
     let peripherals = cortex_m::Peripherals::take().expect("taken once");
     chittyid_firmware::systick::start(peripherals.SYST);
-    let mut console = Console;
-    let (mut request, mut response) = ([0u8; 512], [0u8; 1024]);
     // A real device passes its hardware RNG's output: the seed draws the idempotency
-    // keys, which must differ between devices and boots. The emulated board has no RNG,
-    // and this example never reaches a service, so a constant stands in.
+    // keys, which must differ between devices and boots. The emulated board has no
+    // RNG; the scripted service ignores keys, so a constant stands in.
     let seed = 0x00C0_FFEE;
-    let mut client: Client<'_, Offline, 32> = Client::new(
-        EngineConfig::default(),
-        seed,
-        Offline,
-        "id.chitty.cc",
-        None,
-        Buffers {
-            request: &mut request,
-            response: &mut response,
-        },
-    );
-    let started = embassy_time::Instant::now();
-    let mut local_only = 0;
-    for _ in 0..3 {
-        if let Validation::LocalOnly { .. } = client.validate(b"03-1-USA-5537-P-2602-0-38").await {
-            local_only += 1;
-        }
-    }
-    let open = client.engine().breaker_state(Endpoint::Validate) == BreakerState::Open;
-    let waited = started.elapsed().as_millis();
+    let settings = Settings::new("id.chitty.cc").with_token("fw-token");
+    let (client, runner_handle) =
+        chittyid_embassy::new(settings, RESOURCES.init(Resources::new()), seed);
+    spawner.spawn(runner(runner_handle).expect("one runner"));
+    spawner.spawn(validator(client).expect("one validator"));
+    spawner.spawn(minter(client).expect("one minter"));
+    let minted = MINTED.wait().await;
+    let connected = health_becomes(client, HealthState::Connected, Duration::from_secs(5)).await;
+    DOWN.store(true, Ordering::SeqCst);
+    PHASE.signal(Phase::Outage);
+    OUTAGE_CHECKED.wait().await;
+    let lost = health_becomes(client, HealthState::Reconnecting, Duration::from_secs(20)).await;
+    DOWN.store(false, Ordering::SeqCst);
+    let back = health_becomes(client, HealthState::Connected, Duration::from_secs(20)).await;
+    PHASE.signal(Phase::Back);
+    let validated = VALIDATED.wait().await;
+    let stats = client.stats();
     let _ = writeln!(
-        console,
-        "client: {local_only} local-only verdicts, breaker open: {open}, {waited} ms of back-off"
+        Console,
+        "client: {minted}/2 minted, {validated}/3 verdicts as expected, health checks {} passed {} failed",
+        stats.health_checks_passed, stats.health_checks_failed
     );
-    exit(local_only == 3 && open && waited >= 100)
+    exit(minted == 2 && validated == 3 && connected && lost && back)
 }

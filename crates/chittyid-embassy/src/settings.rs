@@ -1,0 +1,92 @@
+//! What the firmware tells the client: where the service is, the token, the engine's
+//! settings and the time-outs of a device's network steps.
+
+use core::time::Duration;
+
+use chittyid::engine::EngineConfig;
+use chittyid::wire::Token;
+
+/// How long one network step may take. Each is bounded by the attempt's own time-out
+/// too (default 10 s); these end a step that stalls sooner, so that a dead link is
+/// found before the whole attempt's time has gone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub struct Timeouts {
+    /// Opening a connection (default 5 s): a link that is down fails here, as not sent.
+    pub connect: Duration,
+    /// Writing the request, and each read of the answer (default 5 s): a stall ends the
+    /// connection as broken.
+    pub read: Duration,
+}
+
+impl Timeouts {
+    /// Both time-outs.
+    pub const fn new(connect: Duration, read: Duration) -> Timeouts {
+        Timeouts { connect, read }
+    }
+}
+
+impl Default for Timeouts {
+    fn default() -> Timeouts {
+        Timeouts::new(Duration::from_secs(5), Duration::from_secs(5))
+    }
+}
+
+/// The client's settings. A host and (usually) a token are all most firmware sets.
+///
+/// ```
+/// use chittyid_embassy::Settings;
+///
+/// let settings = Settings::new("id.chitty.cc").with_token("t0k");
+/// assert_eq!(settings.host(), "id.chitty.cc");
+/// ```
+#[derive(Clone, Copy)]
+#[non_exhaustive]
+pub struct Settings<'a> {
+    host: &'a str,
+    token: Option<Token<'a>>,
+    /// The engine's settings (default: the defaults the simulation chose).
+    pub engine: EngineConfig,
+    /// The network steps' time-outs.
+    pub timeouts: Timeouts,
+}
+
+impl<'a> Settings<'a> {
+    /// Settings for the service at `host` (sent as the `Host` header), with no token
+    /// and every default.
+    pub fn new(host: &'a str) -> Settings<'a> {
+        Settings {
+            host,
+            token: None,
+            engine: EngineConfig::default(),
+            timeouts: Timeouts::default(),
+        }
+    }
+
+    /// The bearer token that mints (it is never logged: it has no `defmt::Format`).
+    pub fn with_token(mut self, token: &'a str) -> Settings<'a> {
+        self.token = Some(Token::new(token));
+        self
+    }
+
+    /// The service's host.
+    pub fn host(&self) -> &'a str {
+        self.host
+    }
+
+    pub(crate) fn token(&self) -> Option<Token<'a>> {
+        self.token
+    }
+}
+
+impl core::fmt::Debug for Settings<'_> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Settings")
+            .field("host", &self.host)
+            .field("token", &self.token.map(|_| "<redacted>"))
+            .field("engine", &self.engine)
+            .field("timeouts", &self.timeouts)
+            .finish()
+    }
+}

@@ -1,0 +1,198 @@
+//! The state every task shares: the engine behind a blocking mutex of the
+//! application's kind, held only inside the engine's synchronous steps, never across an
+//! await; and the handle tasks call through.
+
+use core::cell::RefCell;
+
+use chittyid::engine::{
+    CacheSlot, Call, Endpoint, Engine, Fact, HealthResult, MintResult, Stats, Validation,
+};
+use chittyid::resilience::{BreakerState, HealthState, Instant};
+use chittyid::wire::MintRequest;
+use embassy_sync::blocking_mutex::Mutex;
+use embassy_sync::blocking_mutex::raw::RawMutex;
+use embassy_sync::signal::Signal;
+
+use crate::Answer;
+use crate::buffers::Buffers;
+use crate::call::drive;
+use crate::connect::Connect;
+use crate::log::LogObserver;
+use crate::runner::Runner;
+use crate::settings::Settings;
+
+pub(crate) type SharedEngine<const CACHE: usize> = Engine<[CacheSlot; CACHE], LogObserver>;
+
+/// The engine's clock: embassy time in milliseconds.
+pub(crate) fn now() -> Instant {
+    Instant::from_millis(embassy_time::Instant::now().as_millis())
+}
+
+/// An engine instant as embassy time.
+pub(crate) fn embassy(at: Instant) -> embassy_time::Instant {
+    embassy_time::Instant::from_millis(at.as_millis())
+}
+
+/// What the tasks share.
+pub(crate) struct Shared<'a, M: RawMutex, const CACHE: usize> {
+    engine: Mutex<M, RefCell<SharedEngine<CACHE>>>,
+    pub(crate) settings: Settings<'a>,
+    /// Wakes the runner when a failed attempt brings the next health check forward.
+    pub(crate) health_wake: Signal<M, ()>,
+}
+
+impl<M: RawMutex, const CACHE: usize> Shared<'_, M, CACHE> {
+    /// Runs one synchronous step on the engine.
+    pub(crate) fn with<R>(&self, step: impl FnOnce(&mut SharedEngine<CACHE>) -> R) -> R {
+        self.engine.lock(|engine| step(&mut engine.borrow_mut()))
+    }
+
+    /// Reports a fact, and wakes the runner if the engine now wants a health check
+    /// sooner than the runner's sleep ends.
+    pub(crate) fn report<T: Answer>(&self, call: &mut Call<T>, fact: Fact<'_>) {
+        let sooner = self.with(|engine| {
+            let due = engine.next_health_check();
+            engine.report(call, fact, now());
+            matches!((engine.next_health_check(), due), (Some(next), Some(was)) if next < was)
+        });
+        if sooner {
+            self.health_wake.signal(());
+        }
+    }
+}
+
+/// The memory the client lives in, provided by the application (a `static`, usually,
+/// through `StaticCell`): the engine with its cache of `CACHE` validation answers.
+/// `M` is the mutex kind: `CriticalSectionRawMutex` when tasks run on several
+/// executors or in interrupts, `NoopRawMutex` for one thread-mode executor.
+pub struct Resources<'a, M: RawMutex, const CACHE: usize> {
+    shared: Option<Shared<'a, M, CACHE>>,
+}
+
+impl<M: RawMutex, const CACHE: usize> Resources<'_, M, CACHE> {
+    /// Empty resources, for [`new`].
+    pub const fn new() -> Self {
+        Resources { shared: None }
+    }
+}
+
+impl<M: RawMutex, const CACHE: usize> Default for Resources<'_, M, CACHE> {
+    fn default() -> Self {
+        Resources::new()
+    }
+}
+
+/// Makes the client in `resources`: the handle tasks call through, and the runner the
+/// application spawns (it runs the health monitor's checks). `seed` comes from the
+/// device's RNG: it draws idempotency keys and jitter, and must differ between devices
+/// and boots.
+///
+/// ```
+/// use chittyid_embassy::{Client, Resources, Runner, Settings};
+/// use embassy_sync::blocking_mutex::raw::NoopRawMutex;
+///
+/// fn start<'a>(
+///     resources: &'a mut Resources<'a, NoopRawMutex, 32>,
+///     seed: u64,
+/// ) -> (Client<'a, NoopRawMutex, 32>, Runner<'a, NoopRawMutex, 32>) {
+///     chittyid_embassy::new(Settings::new("id.chitty.cc").with_token("t0k"), resources, seed)
+/// }
+/// ```
+pub fn new<'a, M: RawMutex, const CACHE: usize>(
+    settings: Settings<'a>,
+    resources: &'a mut Resources<'a, M, CACHE>,
+    seed: u64,
+) -> (Client<'a, M, CACHE>, Runner<'a, M, CACHE>) {
+    let shared = resources.shared.insert(Shared {
+        engine: Mutex::new(RefCell::new(Engine::with_observer(
+            settings.engine,
+            seed,
+            LogObserver,
+        ))),
+        settings,
+        health_wake: Signal::new(),
+    });
+    let shared: &'a Shared<'a, M, CACHE> = shared;
+    (Client { shared }, Runner::new(shared))
+}
+
+/// The handle tasks call through: `Copy`, so every task keeps its own. Each call
+/// brings its connector and buffers, so calls from many tasks run at once; the engine
+/// is touched only inside its synchronous steps. A call's future may be dropped at any
+/// point (a time-out around it, a `select`): the engine is told, and a breaker probe it
+/// held is given back.
+pub struct Client<'a, M: RawMutex, const CACHE: usize> {
+    shared: &'a Shared<'a, M, CACHE>,
+}
+
+impl<M: RawMutex, const CACHE: usize> Clone for Client<'_, M, CACHE> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<M: RawMutex, const CACHE: usize> Copy for Client<'_, M, CACHE> {}
+
+impl<M: RawMutex, const CACHE: usize> core::fmt::Debug for Client<'_, M, CACHE> {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Client")
+            .field("host", &self.shared.settings.host())
+            .finish_non_exhaustive()
+    }
+}
+
+impl<M: RawMutex, const CACHE: usize> Client<'_, M, CACHE> {
+    /// Mints one ID (a fallback ID is `Pending`, never final).
+    pub async fn mint<C: Connect>(
+        &self,
+        connector: &mut C,
+        buffers: &mut Buffers<'_>,
+        what: MintRequest,
+    ) -> MintResult {
+        drive(self.shared, connector, buffers, |engine, now| {
+            engine.begin_mint(what, now)
+        })
+        .await
+    }
+
+    /// Validates an ID: locally first, then the cache, then the service.
+    pub async fn validate<C: Connect>(
+        &self,
+        connector: &mut C,
+        buffers: &mut Buffers<'_>,
+        id: &[u8],
+    ) -> Validation {
+        drive(self.shared, connector, buffers, |engine, now| {
+            engine.begin_validate(id, now)
+        })
+        .await
+    }
+
+    /// Asks the service's health endpoint, for the caller (the runner runs the health
+    /// monitor's own checks).
+    pub async fn health<C: Connect>(
+        &self,
+        connector: &mut C,
+        buffers: &mut Buffers<'_>,
+    ) -> HealthResult {
+        drive(self.shared, connector, buffers, |engine, now| {
+            engine.begin_health(now)
+        })
+        .await
+    }
+
+    /// The engine's counters.
+    pub fn stats(&self) -> Stats {
+        self.shared.with(|engine| engine.stats())
+    }
+
+    /// An endpoint's breaker state.
+    pub fn breaker_state(&self, endpoint: Endpoint) -> BreakerState {
+        self.shared.with(|engine| engine.breaker_state(endpoint))
+    }
+
+    /// The health monitor's state.
+    pub fn health_state(&self) -> HealthState {
+        self.shared.with(|engine| engine.health_state())
+    }
+}
