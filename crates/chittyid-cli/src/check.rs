@@ -11,7 +11,7 @@ use crate::error::CliError;
 use crate::input::Input;
 use crate::lines::Line;
 use crate::render;
-use crate::verdict::{KINDS, judge, kind_slot};
+use crate::verdict::{judge, kind_slot, kinds};
 
 const STDOUT: &str = "standard output";
 
@@ -36,11 +36,21 @@ pub struct CheckArgs {
 }
 
 /// How many inputs of each kind.
-#[derive(Default)]
 struct Tally {
-    by_kind: [u64; KINDS.len()],
+    /// Counts in [`kinds`] order.
+    by_kind: Vec<u64>,
     total: u64,
     valid: u64,
+}
+
+impl Default for Tally {
+    fn default() -> Tally {
+        Tally {
+            by_kind: vec![0; kinds().len()],
+            total: 0,
+            valid: 0,
+        }
+    }
 }
 
 impl Tally {
@@ -100,9 +110,9 @@ pub fn run(args: CheckArgs) -> Result<bool, CliError> {
 }
 
 fn write_summary(out: &mut impl Write, tally: &Tally, json: bool) -> io::Result<()> {
-    let kinds = KINDS
+    let kinds = kinds()
         .iter()
-        .zip(tally.by_kind)
+        .zip(tally.by_kind.iter().copied())
         .filter(|(_, count)| *count > 0);
     if json {
         let record = SummaryRecord {

@@ -1,7 +1,9 @@
 //! The verdict on one input line: the parsed ID or the error, its kind name and whether it
 //! counts as valid. Shared by `check` and `parse`.
 
-use chittyid::{ChittyId, IdKind, ParseError, ParseOptions};
+use std::sync::OnceLock;
+
+use chittyid::{ChittyId, ErrorKind, IdKind, ParseError, ParseOptions};
 
 use crate::lines::MAX_LINE;
 
@@ -49,31 +51,43 @@ pub fn judge(bytes: &[u8], full_len: u64, lenient: bool) -> Verdict {
     }
 }
 
-/// Every kind name a verdict can carry, in a fixed order (for summaries).
-pub const KINDS: [&str; 17] = [
-    "canonical",
-    "fallback",
-    "three_digit_year_month",
-    "empty",
-    "non_ascii_or_space",
-    "legacy_format",
-    "segment_count",
-    "version",
-    "region",
-    "jurisdiction",
-    "sequence",
-    "entity_type",
-    "year_month",
-    "trust_level",
-    "checksum_format",
-    "checksum_mismatch",
-    TOO_LONG,
-];
+/// Every kind name a verdict can carry, in a fixed order (for summaries): the ID kinds,
+/// each code of the core's [`ErrorKind::ALL`] once, then [`TOO_LONG`]. Taken from the
+/// core, so that a new error kind is counted under its own name.
+pub fn kinds() -> &'static [&'static str] {
+    static KINDS: OnceLock<Vec<&'static str>> = OnceLock::new();
+    KINDS.get_or_init(|| {
+        let mut kinds = vec!["canonical", "fallback", "three_digit_year_month"];
+        for code in ErrorKind::ALL.map(ErrorKind::code) {
+            if !kinds.contains(&code) {
+                kinds.push(code);
+            }
+        }
+        kinds.push(TOO_LONG);
+        kinds
+    })
+}
 
-/// The position of a kind name in [`KINDS`].
+/// The position of a kind name in [`kinds`] (an unknown name counts as the last).
 pub fn kind_slot(kind: &str) -> usize {
-    KINDS
+    let kinds = kinds();
+    kinds
         .iter()
         .position(|k| *k == kind)
-        .unwrap_or(KINDS.len() - 1)
+        .unwrap_or(kinds.len() - 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_error_kind_has_its_own_slot() {
+        for kind in ErrorKind::ALL {
+            let slot = kind_slot(kind.code());
+            assert_eq!(kinds()[slot], kind.code());
+        }
+        assert_eq!(kinds().last(), Some(&TOO_LONG));
+        assert_eq!(kind_slot(TOO_LONG), kinds().len() - 1);
+    }
 }

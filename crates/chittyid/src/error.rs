@@ -40,6 +40,27 @@ pub enum ErrorKind {
 }
 
 impl ErrorKind {
+    /// Every kind, in declaration order, each legacy format on its own (the three share
+    /// the code `legacy_format`): for tools that count or list kinds, such as the CLI's
+    /// `check --summary`, so that a new kind is not miscounted.
+    pub const ALL: [ErrorKind; 15] = [
+        ErrorKind::Empty,
+        ErrorKind::NonAsciiOrSpace,
+        ErrorKind::LegacyFormat(LegacyFormat::V220LetterPattern),
+        ErrorKind::LegacyFormat(LegacyFormat::ChittyPrefix),
+        ErrorKind::LegacyFormat(LegacyFormat::ChittyUnderscore),
+        ErrorKind::SegmentCount,
+        ErrorKind::Version,
+        ErrorKind::Region,
+        ErrorKind::Jurisdiction,
+        ErrorKind::Sequence,
+        ErrorKind::EntityType,
+        ErrorKind::YearMonth,
+        ErrorKind::TrustLevel,
+        ErrorKind::ChecksumFormat,
+        ErrorKind::ChecksumMismatch,
+    ];
+
     /// The stable machine name: `checksum_mismatch`, `region`, …
     pub const fn code(self) -> &'static str {
         match self {
@@ -408,3 +429,46 @@ impl fmt::Display for PartsError {
 }
 
 impl core::error::Error for PartsError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Each kind's place in [`ErrorKind::ALL`]. The match is exhaustive (inside the crate
+    /// `#[non_exhaustive]` does not apply), so a new kind does not compile until it has
+    /// an arm here: give it the next place, and add it to `ALL` at that place.
+    const fn place(kind: ErrorKind) -> usize {
+        match kind {
+            ErrorKind::Empty => 0,
+            ErrorKind::NonAsciiOrSpace => 1,
+            ErrorKind::LegacyFormat(format) => match format {
+                LegacyFormat::V220LetterPattern => 2,
+                LegacyFormat::ChittyPrefix => 3,
+                LegacyFormat::ChittyUnderscore => 4,
+            },
+            ErrorKind::SegmentCount => 5,
+            ErrorKind::Version => 6,
+            ErrorKind::Region => 7,
+            ErrorKind::Jurisdiction => 8,
+            ErrorKind::Sequence => 9,
+            ErrorKind::EntityType => 10,
+            ErrorKind::YearMonth => 11,
+            ErrorKind::TrustLevel => 12,
+            ErrorKind::ChecksumFormat => 13,
+            ErrorKind::ChecksumMismatch => 14,
+        }
+    }
+
+    /// The number of arms of [`place`]: its largest place plus one.
+    const KINDS: usize = 15;
+
+    #[test]
+    fn all_holds_every_kind_once_in_its_place() {
+        assert_eq!(ErrorKind::ALL.len(), KINDS);
+        for (i, kind) in ErrorKind::ALL.into_iter().enumerate() {
+            assert_eq!(place(kind), i, "{kind:?}");
+        }
+        let largest = ErrorKind::ALL.map(place).into_iter().max();
+        assert_eq!(largest, Some(KINDS - 1));
+    }
+}
