@@ -12,6 +12,33 @@ impl fmt::Write for Console {
     }
 }
 
+/// Prints `parts` and a newline, without the formatting machinery (it would cost
+/// kilobytes of flash that the firmware example's budget does not have).
+pub fn line(parts: &[&str]) {
+    let Ok(mut out) = cortex_m_semihosting::hio::hstdout() else {
+        return;
+    };
+    for part in parts {
+        let _ = out.write_all(part.as_bytes());
+    }
+    let _ = out.write_all(b"\n");
+}
+
+/// `n` in decimal, in `buf`.
+pub fn decimal(n: u64, buf: &mut [u8; 20]) -> &str {
+    let mut at = buf.len();
+    let mut n = n;
+    loop {
+        at -= 1;
+        buf[at] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    core::str::from_utf8(&buf[at..]).unwrap_or("?")
+}
+
 /// Ends the emulation with success or failure.
 pub fn exit(pass: bool) -> ! {
     use cortex_m_semihosting::debug;

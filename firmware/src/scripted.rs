@@ -28,22 +28,37 @@ impl Connect for Network {
             return Err(ConnectError);
         }
         Ok(Exchange {
-            request: [0; 512],
+            request: [0; KEPT],
             written: 0,
-            answer: [0; 192],
-            length: None,
+            answer: None,
             read: 0,
         })
     }
 }
 
-/// One connection: the request as it is written, then the answer to it.
+/// How much of a request the service keeps: enough for its request line's start.
+const KEPT: usize = 32;
+/// The longest answer the service gives.
+const LONGEST: usize = 160;
+
+/// What the service answers a request with.
+#[derive(Clone, Copy)]
+enum Reply {
+    Minted(ChittyId),
+    Valid,
+    Healthy,
+    Failed,
+    NotFound,
+}
+
+/// One connection: the request as it is written (its start), then the answer to it,
+/// written out afresh at each read (nothing but the reply is kept: the image's RAM is
+/// for the client).
 pub struct Exchange {
-    request: [u8; 512],
+    request: [u8; KEPT],
     written: usize,
-    answer: [u8; 192],
-    /// The answer's length once it is made (at the first read).
-    length: Option<usize>,
+    /// Decided at the first read.
+    answer: Option<Reply>,
     read: usize,
 }
 
@@ -53,14 +68,12 @@ impl ErrorType for Exchange {
 
 impl Write for Exchange {
     async fn write(&mut self, bytes: &[u8]) -> Result<usize, ErrorKind> {
+        // The start is kept; the rest (headers, body) is read and dropped.
         let room = &mut self.request[self.written..];
-        let n = bytes.len().min(room.len());
-        if n == 0 && !bytes.is_empty() {
-            return Err(ErrorKind::OutOfMemory);
-        }
-        room[..n].copy_from_slice(&bytes[..n]);
-        self.written += n;
-        Ok(n)
+        let kept = bytes.len().min(room.len());
+        room[..kept].copy_from_slice(&bytes[..kept]);
+        self.written += kept;
+        Ok(bytes.len())
     }
 
     async fn flush(&mut self) -> Result<(), ErrorKind> {
@@ -73,15 +86,12 @@ impl Read for Exchange {
         if DOWN.load(Ordering::SeqCst) {
             return Err(ErrorKind::ConnectionReset);
         }
-        let length = match self.length {
-            Some(length) => length,
-            None => {
-                let length = answer(&self.request[..self.written], &mut self.answer);
-                self.length = Some(length);
-                length
-            }
-        };
-        let rest = &self.answer[self.read..length];
+        let reply = *self
+            .answer
+            .get_or_insert_with(|| reply(&self.request[..self.written]));
+        let mut text = [0u8; LONGEST];
+        let length = write_reply(reply, &mut text);
+        let rest = &text[self.read.min(length)..length];
         let n = rest.len().min(into.len());
         into[..n].copy_from_slice(&rest[..n]);
         self.read += n;
@@ -103,8 +113,21 @@ fn mint(entity_type: EntityType) -> Option<ChittyId> {
     .ok()
 }
 
-/// Writes the answer to `request` (head and JSON body) into `out`; returns its length.
-fn answer(request: &[u8], out: &mut [u8]) -> usize {
+/// The reply to a request, from its request line.
+fn reply(request: &[u8]) -> Reply {
+    if request.starts_with(b"POST /v1/mint?type=thing") {
+        mint(EntityType::Thing).map_or(Reply::Failed, Reply::Minted)
+    } else if request.starts_with(b"POST /api/validate") {
+        Reply::Valid
+    } else if request.starts_with(b"GET /health") {
+        Reply::Healthy
+    } else {
+        Reply::NotFound
+    }
+}
+
+/// Writes `reply` (head and JSON body) into `out`; returns its length.
+fn write_reply(reply: Reply, out: &mut [u8; LONGEST]) -> usize {
     let mut body = [0u8; 96];
     let mut body_len = 0;
     let mut put = |text: &[u8]| {
@@ -112,24 +135,23 @@ fn answer(request: &[u8], out: &mut [u8]) -> usize {
         body[body_len..body_len + n].copy_from_slice(&text[..n]);
         body_len += n;
     };
-    let status: &[u8] = if request.starts_with(b"POST /v1/mint?type=thing") {
-        match mint(EntityType::Thing) {
-            Some(id) => {
-                put(b"{\"success\":true,\"chittyId\":\"");
-                put(id.to_buf().as_bytes());
-                put(b"\"}");
-                b"200 OK"
-            }
-            None => b"500 Internal Server Error",
+    let status: &[u8] = match reply {
+        Reply::Minted(id) => {
+            put(b"{\"success\":true,\"chittyId\":\"");
+            put(id.to_buf().as_bytes());
+            put(b"\"}");
+            b"200 OK"
         }
-    } else if request.starts_with(b"POST /api/validate") {
-        put(b"{\"valid\":true}");
-        b"200 OK"
-    } else if request.starts_with(b"GET /health") {
-        put(b"{\"status\":\"ok\"}");
-        b"200 OK"
-    } else {
-        b"404 Not Found"
+        Reply::Valid => {
+            put(b"{\"valid\":true}");
+            b"200 OK"
+        }
+        Reply::Healthy => {
+            put(b"{\"status\":\"ok\"}");
+            b"200 OK"
+        }
+        Reply::Failed => b"500 Internal Server Error",
+        Reply::NotFound => b"404 Not Found",
     };
     let mut at = 0;
     for part in [

@@ -3,7 +3,6 @@
 
 use chittyid::engine::{Action, Call, Fact};
 use chittyid::resilience::Instant;
-use chittyid::wire::Request;
 use embassy_sync::blocking_mutex::raw::RawMutex;
 use embassy_time::{Timer, with_deadline};
 
@@ -23,9 +22,10 @@ pub(crate) async fn drive<M: RawMutex, C: Connect, T: Answer, const CACHE: usize
     let call = shared.with(|engine| begin(engine, now()));
     let mut guard = CallGuard { shared, call };
     let settings = shared.settings;
-    let mut parts = [0u8; Request::MAX_PARTS];
     loop {
-        let action = shared.with(|engine| engine.poll(&mut guard.call, now(), &mut parts));
+        // The engine builds the request's parts in the answer buffer, free until the
+        // answer arrives: a task needs no third buffer.
+        let action = shared.with(|engine| engine.poll(&mut guard.call, now(), buffers.response));
         let (outgoing, timeout_at) = match action {
             Action::Done(outcome) => return outcome,
             Action::WaitUntil(at) => {

@@ -7,15 +7,15 @@
 #![no_std]
 #![no_main]
 
-use core::fmt::Write;
 use core::sync::atomic::Ordering;
 
+use chittyid::wire::Request;
 use chittyid_embassy::raw::ThreadModeRawMutex;
 use chittyid_embassy::{
     Buffers, Client, EntityType, HealthState, MintAnswer, MintRequest, Resources, Runner, Settings,
     Validation,
 };
-use chittyid_firmware::console::{Console, exit};
+use chittyid_firmware::console::{decimal, exit, line};
 use chittyid_firmware::scripted::{DOWN, Network};
 use embassy_executor::Spawner;
 use embassy_sync::signal::Signal;
@@ -25,9 +25,18 @@ use static_cell::StaticCell;
 /// One thread-mode executor runs every task: the thread-mode mutex (no critical
 /// section, and it may be put in a `static`) is the right kind.
 type Mutex = ThreadModeRawMutex;
-type FwClient = Client<'static, Mutex, 32>;
+/// Validation answers cached.
+const CACHE: usize = 8;
+type FwClient = Client<'static, Mutex, CACHE>;
+/// The host and token the example sends.
+const HOST: &str = "id.chitty.cc";
+const TOKEN: &str = "fw-token";
+/// Each task's request buffer: the published maximum for this host and token.
+const REQUEST: usize = Request::max_http1_len(HOST.len(), TOKEN.len());
+/// Each task's answer buffer: the scripted service's answers are short.
+const RESPONSE: usize = 256;
 
-static RESOURCES: StaticCell<Resources<'static, Mutex, 32>> = StaticCell::new();
+static RESOURCES: StaticCell<Resources<'static, Mutex, CACHE>> = StaticCell::new();
 /// Each worker's count of good verdicts, reported to `main` once it is done.
 static VALIDATED: Signal<Mutex, u32> = Signal::new();
 static MINTED: Signal<Mutex, u32> = Signal::new();
@@ -50,9 +59,20 @@ const IDS: [&[u8]; 3] = [
     b"03-1-USA-0001-E-2612-3-02",
 ];
 
+/// A health state's name (without `Debug`'s formatting machinery).
+fn name(state: HealthState) -> &'static str {
+    match state {
+        HealthState::Disconnected => "Disconnected",
+        HealthState::Connecting => "Connecting",
+        HealthState::Connected => "Connected",
+        HealthState::Reconnecting => "Reconnecting",
+        HealthState::Failed => "Failed",
+    }
+}
+
 #[embassy_executor::task]
-async fn runner(mut runner: Runner<'static, Mutex, 32>) {
-    let (mut request, mut response) = ([0u8; 512], [0u8; 1024]);
+async fn runner(mut runner: Runner<'static, Mutex, CACHE>) {
+    let (mut request, mut response) = ([0u8; REQUEST], [0u8; RESPONSE]);
     let mut buffers = Buffers {
         request: &mut request,
         response: &mut response,
@@ -60,45 +80,46 @@ async fn runner(mut runner: Runner<'static, Mutex, 32>) {
     let mut network = Network;
     loop {
         if let Some(moved) = runner.step(&mut network, &mut buffers).await {
-            let _ = writeln!(Console, "runner: health {:?} -> {:?}", moved.from, moved.to);
+            let (from, to) = (name(moved.from), name(moved.to));
+            line(&["runner: health ", from, " -> ", to]);
         }
     }
 }
 
+/// Validates `id` and prints the verdict.
+async fn check(client: FwClient, buffers: &mut Buffers<'_>, id: &[u8]) -> Validation {
+    let verdict = client.validate(&mut Network, buffers, id).await;
+    let said = match verdict {
+        Validation::Authoritative { valid: true, .. } => "valid (the service)",
+        Validation::LocalOnly { .. } => "local only (the service was not reached)",
+        _ => "unexpected",
+    };
+    let text = core::str::from_utf8(id).unwrap_or("?");
+    line(&["validator: ", text, " ", said]);
+    verdict
+}
+
 #[embassy_executor::task]
 async fn validator(client: FwClient) {
-    let (mut request, mut response) = ([0u8; 512], [0u8; 1024]);
+    let (mut request, mut response) = ([0u8; REQUEST], [0u8; RESPONSE]);
     let mut buffers = Buffers {
         request: &mut request,
         response: &mut response,
     };
-    let mut network = Network;
     let mut good = 0;
-    let mut check = async |id: &[u8], buffers: &mut Buffers<'_>| {
-        let verdict = client.validate(&mut network, buffers, id).await;
-        let said = match verdict {
-            Validation::Authoritative { valid: true, .. } => "valid (the service)",
-            Validation::LocalOnly { .. } => "local only (the service was not reached)",
-            _ => "unexpected",
-        };
-        let _ = writeln!(
-            Console,
-            "validator: {} {said}",
-            core::str::from_utf8(id).unwrap_or("?")
-        );
-        verdict
-    };
-    if let Validation::Authoritative { valid: true, .. } = check(IDS[0], &mut buffers).await {
+    if let Validation::Authoritative { valid: true, .. } = check(client, &mut buffers, IDS[0]).await
+    {
         good += 1;
     }
     // The link is down: an explicit local-only verdict, never a silent "valid".
     while PHASE.wait().await != Phase::Outage {}
-    if let Validation::LocalOnly { .. } = check(IDS[1], &mut buffers).await {
+    if let Validation::LocalOnly { .. } = check(client, &mut buffers, IDS[1]).await {
         good += 1;
     }
     OUTAGE_CHECKED.signal(());
     while PHASE.wait().await != Phase::Back {}
-    if let Validation::Authoritative { valid: true, .. } = check(IDS[2], &mut buffers).await {
+    if let Validation::Authoritative { valid: true, .. } = check(client, &mut buffers, IDS[2]).await
+    {
         good += 1;
     }
     VALIDATED.signal(good);
@@ -106,7 +127,7 @@ async fn validator(client: FwClient) {
 
 #[embassy_executor::task]
 async fn minter(client: FwClient) {
-    let (mut request, mut response) = ([0u8; 512], [0u8; 1024]);
+    let (mut request, mut response) = ([0u8; REQUEST], [0u8; RESPONSE]);
     let mut buffers = Buffers {
         request: &mut request,
         response: &mut response,
@@ -124,10 +145,13 @@ async fn minter(client: FwClient) {
         match minted {
             Ok(MintAnswer::Minted(id)) => {
                 good += 1;
-                let _ = writeln!(Console, "minter: minted {id}");
+                line(&["minter: minted ", id.to_buf().as_str()]);
             }
-            other => {
-                let _ = writeln!(Console, "minter: no ID ({other:?})");
+            Ok(MintAnswer::Pending { .. }) => {
+                line(&["minter: a pending fallback ID, not final"]);
+            }
+            Err(_) => {
+                line(&["minter: no ID"]);
             }
         }
     }
@@ -154,7 +178,7 @@ async fn main(spawner: Spawner) {
     // keys, which must differ between devices and boots. The emulated board has no
     // RNG; the scripted service ignores keys, so a constant stands in.
     let seed = 0x00C0_FFEE;
-    let settings = Settings::new("id.chitty.cc").with_token("fw-token");
+    let settings = Settings::new(HOST).with_token(TOKEN);
     let (client, runner_handle) =
         chittyid_embassy::new(settings, RESOURCES.init(Resources::new()), seed);
     spawner.spawn(runner(runner_handle).expect("one runner"));
@@ -171,10 +195,17 @@ async fn main(spawner: Spawner) {
     PHASE.signal(Phase::Back);
     let validated = VALIDATED.wait().await;
     let stats = client.stats();
-    let _ = writeln!(
-        Console,
-        "client: {minted}/2 minted, {validated}/3 verdicts as expected, health checks {} passed {} failed",
-        stats.health_checks_passed, stats.health_checks_failed
-    );
+    let (mut a, mut b, mut c, mut d) = ([0u8; 20], [0u8; 20], [0u8; 20], [0u8; 20]);
+    line(&[
+        "client: ",
+        decimal(u64::from(minted), &mut a),
+        "/2 minted, ",
+        decimal(u64::from(validated), &mut b),
+        "/3 verdicts as expected, health checks ",
+        decimal(stats.health_checks_passed, &mut c),
+        " passed ",
+        decimal(stats.health_checks_failed, &mut d),
+        " failed",
+    ]);
     exit(minted == 2 && validated == 3 && connected && lost && back)
 }
