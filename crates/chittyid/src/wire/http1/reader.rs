@@ -2,20 +2,6 @@
 //! a buffer it owns and hands each read to the reader, which says when the answer is
 //! over and what [`Fact`] it makes. The reader holds only positions, so the answer's
 //! head values and body are borrowed from the adapter's buffer.
-//!
-//! ```
-//! use chittyid::wire::{Fact, ResponseReader};
-//!
-//! let mut buf = [0u8; 256];
-//! let mut reader = ResponseReader::new();
-//! // The adapter reads from its connection into `reader.unfilled(&mut buf)`: here,
-//! // the whole answer arrives in one read.
-//! let bytes = b"HTTP/1.1 200 OK\r\nContent-Length: 14\r\n\r\n{\"valid\":true}";
-//! reader.unfilled(&mut buf)[..bytes.len()].copy_from_slice(bytes);
-//! assert!(reader.received(&mut buf, bytes.len()));
-//! let Fact::Answered(answer) = reader.fact(&buf) else { panic!() };
-//! assert_eq!((answer.status, answer.body), (200, &b"{\"valid\":true}"[..]));
-//! ```
 
 use super::{Framing, chunked_complete, dechunk_in_place, parse_head};
 use crate::wire::{Fact, Response};
@@ -66,8 +52,25 @@ enum State {
     NotHttp,
 }
 
-/// Reads one HTTP/1.1 answer into the caller's buffer (see the [module](self) docs).
-/// A body larger than the buffer is kept cut (its start), never read whole.
+/// Reads one HTTP/1.1 answer into the caller's buffer: the adapter reads from its
+/// connection into the buffer and hands each read to the reader, which says when the
+/// answer is over and what [`Fact`] it makes. The reader holds only positions, so the
+/// answer's head values and body are borrowed from the buffer. A body larger than the
+/// buffer is kept cut (its start), never read whole.
+///
+/// ```
+/// use chittyid::wire::{Fact, ResponseReader};
+///
+/// let mut buf = [0u8; 256];
+/// let mut reader = ResponseReader::new();
+/// // The adapter reads from its connection into `reader.unfilled(&mut buf)`: here,
+/// // the whole answer arrives in one read.
+/// let bytes = b"HTTP/1.1 200 OK\r\nContent-Length: 14\r\n\r\n{\"valid\":true}";
+/// reader.unfilled(&mut buf)[..bytes.len()].copy_from_slice(bytes);
+/// assert!(reader.received(&mut buf, bytes.len()));
+/// let Fact::Answered(answer) = reader.fact(&buf) else { panic!() };
+/// assert_eq!((answer.status, answer.body), (200, &b"{\"valid\":true}"[..]));
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ResponseReader {
     filled: usize,
