@@ -173,10 +173,7 @@ async fn mint_validate_and_health_over_embedded_io() {
             .unwrap()
             .healthy
     );
-    assert_eq!(
-        client.stats().endpoints[Endpoint::Validate as usize].attempts,
-        1
-    );
+    assert_eq!(client.stats().endpoint(Endpoint::Validate).attempts, 1);
     server.shutdown().await;
 }
 
@@ -213,8 +210,8 @@ async fn several_tasks_share_one_client_at_once() {
         }
     }
     let stats = client.stats();
-    assert_eq!(stats.endpoints[Endpoint::Mint as usize].succeeded, 20);
-    assert_eq!(stats.endpoints[Endpoint::Validate as usize].succeeded, 20);
+    assert_eq!(stats.endpoint(Endpoint::Mint).succeeded, 20);
+    assert_eq!(stats.endpoint(Endpoint::Validate).succeeded, 20);
     assert_eq!(client.breaker_state(Endpoint::Mint), BreakerState::Closed);
     server.shutdown().await;
 }
@@ -434,7 +431,7 @@ async fn a_request_buffer_too_small_is_said_and_never_held_against_the_service()
         BreakerState::Closed,
         "a local limit is not the service's failure"
     );
-    let validate = client.stats().endpoints[Endpoint::Validate as usize];
+    let validate = *client.stats().endpoint(Endpoint::Validate);
     assert_eq!((validate.attempts, validate.failed), (0, 10));
     assert!(
         server.stats().requests.is_empty(),
