@@ -9,6 +9,7 @@ mod demo;
 mod error;
 mod input;
 mod lines;
+mod logging;
 mod online;
 mod parse_cmd;
 mod progress;
@@ -35,6 +36,13 @@ or I/O errors.";
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Log lines on standard error as text or as one JSON object per line.
+    #[arg(long, global = true, value_enum, default_value_t = logging::LogFormat::Text)]
+    log_format: logging::LogFormat,
+    /// Log level: error, warn, info, debug or trace (default: warn for serve; for the
+    /// other commands none in text, info in JSON).
+    #[arg(long, global = true)]
+    log_level: Option<tracing::Level>,
 }
 
 #[derive(Subcommand, Debug)]
@@ -57,6 +65,11 @@ enum Command {
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    logging::init(
+        cli.log_format,
+        cli.log_level,
+        matches!(cli.command, Command::Serve(_)),
+    );
     let outcome = match cli.command {
         Command::Check(args) => check::run(args),
         Command::Parse(args) => parse_cmd::run(args),

@@ -96,9 +96,6 @@ pub struct ServeArgs {
     /// The private key (PEM) for --tls-cert.
     #[arg(long, value_name = "PEM", requires = "tls_cert")]
     tls_key: Option<PathBuf>,
-    /// Log level: error, warn, info, debug or trace.
-    #[arg(long, default_value = "warn")]
-    log_level: tracing::Level,
 }
 
 impl ServeArgs {
@@ -139,10 +136,6 @@ impl ServeArgs {
 
 /// Runs the service until a signal asks it to stop.
 pub fn run(args: ServeArgs) -> Result<bool, CliError> {
-    tracing_subscriber::fmt()
-        .with_max_level(args.log_level)
-        .with_writer(std::io::stderr)
-        .init();
     let config = args.config()?;
     if !config.addr.ip().is_loopback() {
         eprintln!(

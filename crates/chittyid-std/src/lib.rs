@@ -29,11 +29,50 @@
 //! }
 //! # Ok(()) }
 //! ```
+//!
+//! ## Metrics
+//!
+//! [`Client::metrics`] renders every counter, state and latency histogram for
+//! Prometheus; [`metrics`] serves them over HTTP, on a listener of their own
+//! ([`metrics::serve`]) or on a route of the service's ([`metrics::response`],
+//! [`metrics::handle`]), and lists the names.
+//!
+//! ## Logs
+//!
+//! The client logs through [`tracing`] and installs no subscriber: the service chooses.
+//! Every engine event is one `tracing` event (target `chittyid_std::observe`) whose
+//! fields are stable, with `event` naming it:
+//!
+//! | `event` | level | other fields |
+//! |---|---|---|
+//! | `breaker` | WARN | `endpoint` (`mint`, `validate`, `health`), `from`, `to` (`Closed`, `HalfOpen`, `Open`) |
+//! | `health` | INFO | `from`, `to` (`Disconnected`, `Connecting`, `Connected`, `Reconnecting`, `Failed`) |
+//! | `retry` | DEBUG | `endpoint`, `attempt` (2 for the first retry), `delay_ms`, `failure` |
+//! | `rejected` (refused by an open breaker) | DEBUG | `endpoint`, `until_ms` (the engine's clock, when known) |
+//! | `cache_eviction` | TRACE | `id` |
+//! | `health_gave_up` | ERROR | |
+//!
+//! Calls run in the spans `chittyid.mint` (field `entity`), `chittyid.validate` and
+//! `chittyid.health`. One JSON object per line, fields at the top level, is what the
+//! `chittyid` CLI's `--log-format json` writes; a service gets the same from
+//! `tracing-subscriber` with its `json` feature:
+//!
+//! ```text
+//! tracing_subscriber::fmt()
+//!     .json()
+//!     .flatten_event(true)
+//!     .with_env_filter("info,chittyid_std=debug") // the `env-filter` feature
+//!     .with_writer(std::io::stderr)
+//!     .init();
+//! ```
+//!
+//! A breaker opening is then one line:
+//! `{"timestamp":"…","level":"WARN","message":"breaker changed state","event":"breaker","endpoint":"validate","from":"Closed","to":"Open","target":"chittyid_std::observe"}`.
 
 mod builder;
 mod client;
 mod clock;
-mod metrics;
+pub mod metrics;
 mod observe;
 mod secret;
 mod transport;

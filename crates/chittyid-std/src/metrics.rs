@@ -1,5 +1,30 @@
-//! Prometheus text exposition of the client's counters, states and latency histograms,
-//! through the `prometheus-client` crate.
+//! The client's counters, states and latency histograms for Prometheus, and the ways to
+//! serve them over HTTP.
+//!
+//! [`Client::metrics`](crate::Client::metrics) renders them in the OpenMetrics text
+//! format ([`CONTENT_TYPE`]). A service exposes them either on a route of its own
+//! (return [`response`] from a hyper or axum handler, or [`handle`] from a hyper
+//! `service_fn`) or on a listener of their own ([`serve`]). The rules in `ops/alerts.yml`
+//! and the dashboard in `ops/grafana-dashboard.json` of the repository use these names
+//! (every counter gets `_total` on the wire, the histogram `_bucket`, `_sum`, `_count`):
+//!
+//! | metric | type | labels |
+//! |---|---|---|
+//! | `chittyid_calls_total`, `chittyid_calls_succeeded_total`, `chittyid_calls_failed_total` | counter | `endpoint` (`mint`, `validate`, `health`) |
+//! | `chittyid_attempts_total`, `chittyid_retries_total`, `chittyid_retries_denied_total` | counter | `endpoint` |
+//! | `chittyid_rejected_by_breaker_total`, `chittyid_breaker_openings_total` | counter | `endpoint` |
+//! | `chittyid_breaker_state` | gauge: 0 closed, 1 half-open, 2 open | `endpoint` |
+//! | `chittyid_cache_hits_total`, `_misses_total`, `_inserts_total`, `_evictions_total`, `_expirations_total` | counter | |
+//! | `chittyid_validations_malformed_total`, `chittyid_validations_local_only_total` | counter | |
+//! | `chittyid_mints_pending_total` (fallback IDs handed out) | counter | |
+//! | `chittyid_health_checks_total` (the health monitor's own checks) | counter | `result` (`passed`, `failed`) |
+//! | `chittyid_connections_total`, `chittyid_reconnections_total` | counter | |
+//! | `chittyid_health_state` | gauge: 0 disconnected, 1 connecting, 2 connected, 3 reconnecting, 4 failed | |
+//! | `chittyid_call_duration_seconds` | histogram | `endpoint` |
+
+mod http;
+
+pub use http::{CONTENT_TYPE, PATH, handle, response, serve};
 
 use chittyid::engine::{Endpoint, LATENCY_BOUNDS_MS};
 use chittyid::resilience::{BreakerState, HealthState};
@@ -244,7 +269,7 @@ impl Collector for Snapshot {
 }
 
 /// The stats in the Prometheus text format.
-pub fn render(stats: &ClientStats) -> String {
+pub(crate) fn render(stats: &ClientStats) -> String {
     let mut registry = Registry::default();
     registry.register_collector(Box::new(Snapshot(*stats)));
     let mut out = String::new();

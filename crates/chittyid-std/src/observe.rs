@@ -25,39 +25,52 @@ impl Broadcaster {
 
 impl Observer for Broadcaster {
     fn on_event(&mut self, event: &Event) {
+        // The field names and the `event` values are stable: operators match on them
+        // (see "Logs" in the crate docs). States and failures are their Rust names.
         match event {
             Event::Breaker {
                 endpoint,
                 transition,
             } => tracing::warn!(
+                event = "breaker",
                 endpoint = endpoint.name(),
                 from = ?transition.from,
                 to = ?transition.to,
                 "breaker changed state"
             ),
-            Event::Health(transition) => {
-                tracing::info!(from = ?transition.from, to = ?transition.to, "health changed state")
-            }
+            Event::Health(transition) => tracing::info!(
+                event = "health",
+                from = ?transition.from,
+                to = ?transition.to,
+                "health changed state"
+            ),
             Event::Retry {
                 endpoint,
                 attempt,
                 delay_ms,
                 failure,
             } => tracing::debug!(
+                event = "retry",
                 endpoint = endpoint.name(),
                 attempt,
                 delay_ms,
                 failure = ?failure,
                 "retrying"
             ),
-            Event::Rejected { endpoint, .. } => {
-                tracing::debug!(endpoint = endpoint.name(), "refused by an open breaker")
+            Event::Rejected { endpoint, until } => tracing::debug!(
+                event = "rejected",
+                endpoint = endpoint.name(),
+                until_ms = until.map(|t| t.as_millis()),
+                "refused by an open breaker"
+            ),
+            Event::CacheEviction { id } => {
+                tracing::trace!(event = "cache_eviction", id = %id, "cache eviction")
             }
-            Event::CacheEviction { .. } => tracing::trace!("cache eviction"),
-            Event::MaxReconnectAttemptsReached => {
-                tracing::error!("health monitor gave up reconnecting")
-            }
-            _ => tracing::debug!(?event, "engine event"),
+            Event::MaxReconnectAttemptsReached => tracing::error!(
+                event = "health_gave_up",
+                "health monitor gave up reconnecting"
+            ),
+            _ => tracing::debug!(event = "other", detail = ?event, "engine event"),
         }
         // No subscriber is fine: the send fails and the event is dropped.
         let _ = self.sender.send(*event);

@@ -1,8 +1,11 @@
 //! `chittyid health`: ask the service's health endpoint, once or repeatedly. An answer
 //! goes to standard output; a service that cannot be reached is a failure, told on
-//! standard error in text mode.
+//! standard error in text mode. With `--watch --metrics-addr ADDR` the client's metrics
+//! are served at `http://ADDR/metrics` while it watches (the address, port 0 resolved,
+//! is told on standard error first).
 
 use std::io::Write;
+use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use chittyid_std::HealthError;
@@ -26,6 +29,9 @@ pub struct HealthArgs {
     /// Seconds between checks with --watch (1 to 86400).
     #[arg(long, value_name = "SECONDS", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=86_400))]
     interval: u64,
+    /// With --watch: serve the client's metrics (Prometheus) at http://ADDR/metrics.
+    #[arg(long, value_name = "ADDR", requires = "watch")]
+    metrics_addr: Option<SocketAddr>,
     #[command(flatten)]
     service: ServiceArgs,
 }
@@ -36,6 +42,16 @@ pub fn run(args: HealthArgs) -> Result<bool, CliError> {
     let runtime = runtime()?;
     let mut diagnosis = Diagnosis::new(client.service_url(), args.service.timeout);
     runtime.block_on(async {
+        if let Some(addr) = args.metrics_addr {
+            let listener = tokio::net::TcpListener::bind(addr)
+                .await
+                .map_err(|e| CliError::io(format!("metrics address {addr}"), e))?;
+            let bound = listener
+                .local_addr()
+                .map_err(|e| CliError::io(format!("metrics address {addr}"), e))?;
+            eprintln!("metrics on http://{bound}{}", chittyid_std::metrics::PATH);
+            tokio::spawn(chittyid_std::metrics::serve(client.clone(), listener));
+        }
         loop {
             let began = Instant::now();
             let result = client.health().await;
