@@ -12,7 +12,7 @@ use chittyid::engine::{
     Endpoint, EngineConfig, Failure, HealthError, HealthResult, MintError, MintResult, Unanswered,
     Validation,
 };
-use chittyid::resilience::{BreakerState, RetryConfig, Rng};
+use chittyid::resilience::{BreakerState, Rng};
 use chittyid::wire::{IdempotencyKey, MAX_BODY, MintRequest, WireError};
 use chittyid_embassy::raw::CriticalSectionRawMutex;
 use chittyid_test_support::calls::Outcome;
@@ -76,15 +76,11 @@ const EVERY_KIND: [Step; 3] = [Step::Mint, Step::Validate, Step::Health];
 /// The settings both clients get: the defaults, with attempts and calls short enough
 /// that the slow behaviours (a drip, an answer that never ends) take seconds.
 fn config() -> EngineConfig {
-    EngineConfig {
-        attempt_timeout: Duration::from_millis(700),
-        call_deadline: DEADLINE,
-        retry: RetryConfig {
-            base_delay: Duration::from_millis(20),
-            ..RetryConfig::default()
-        },
-        ..EngineConfig::default()
-    }
+    let mut config = EngineConfig::new();
+    config.attempt_timeout = Duration::from_millis(700);
+    config.call_deadline = DEADLINE;
+    config.retry.base_delay = Duration::from_millis(20);
+    config
 }
 
 /// What differs between two clients only by who drew it or whose clock it is read
@@ -329,8 +325,5 @@ async fn with_defaults_a_503_too_large_to_keep_opens_both_breakers() {
         ),
         "{std:?}"
     );
-    assert_eq!(
-        std.breakers[Endpoint::Validate as usize],
-        BreakerState::Open
-    );
+    assert_eq!(std.breakers[Endpoint::Validate.index()], BreakerState::Open);
 }

@@ -178,7 +178,7 @@ async fn an_outage_opens_the_breaker_fails_fast_and_recovers() {
         assert!(matches!(verdict, Validation::Authoritative { .. }));
     }
     assert_eq!(
-        client.stats().breakers[1],
+        client.stats().breaker(Endpoint::Validate),
         chittyid::resilience::BreakerState::Closed
     );
     tokio::time::sleep(Duration::from_millis(50)).await;
@@ -205,7 +205,7 @@ async fn with_defaults_fifty_concurrent_calls_after_the_reset_time_send_one_prob
         client.validate(&ids::distinct(n).to_string()).await;
     }
     assert_eq!(
-        client.stats().breakers[1],
+        client.stats().breaker(Endpoint::Validate),
         chittyid::resilience::BreakerState::Open
     );
     tokio::time::sleep(reset + Duration::from_millis(50)).await;

@@ -27,10 +27,8 @@ fn health_requests(server: &Server) -> u64 {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn the_health_monitor_checks_and_stops_with_the_last_client() {
     let server = server().await;
-    let health = HealthConfig {
-        interval: Duration::from_millis(100),
-        ..HealthConfig::default()
-    };
+    let mut health = HealthConfig::new();
+    health.interval = Duration::from_millis(100);
     let client = Client::builder()
         .service_url(server.url())
         .health(health)

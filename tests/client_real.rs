@@ -82,12 +82,10 @@ fn client(server: &Server, token: &str) -> Client {
 }
 
 fn gbr() -> MintRequest {
-    MintRequest {
-        region: Region::from_digit(3),
-        jurisdiction: Jurisdiction::new(*b"GBR"),
-        trust_level: TrustLevel::from_digit(2),
-        ..MintRequest::new(EntityType::Place)
-    }
+    MintRequest::new(EntityType::Place)
+        .with_region(Region::Europe)
+        .with_jurisdiction(Jurisdiction::new(*b"GBR").unwrap())
+        .with_trust_level(TrustLevel::Standard)
 }
 
 #[tokio::test]

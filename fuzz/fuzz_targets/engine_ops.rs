@@ -73,11 +73,9 @@ fuzz_target!(|data: &[u8]| {
     let Some((&first, ops)) = data.split_first() else {
         return;
     };
-    let config = EngineConfig {
-        idempotency_keys: [KeyPolicy::Off, KeyPolicy::Learn, KeyPolicy::Honoured]
-            [usize::from(first % 3)],
-        ..EngineConfig::default()
-    };
+    let mut config = EngineConfig::new();
+    config.idempotency_keys =
+        [KeyPolicy::Off, KeyPolicy::Learn, KeyPolicy::Honoured][usize::from(first % 3)];
     let probes_allowed = u32::from(config.breaker.half_open_probes);
     let mut engine: Engine<[CacheSlot; 8]> = Engine::new(config, u64::from(first));
     let mut now = Instant::from_millis(0);

@@ -107,7 +107,9 @@ async fn measure() {
 
     // A mint refused by an open breaker, through the full client.
     server.faults().set_down(true);
-    while client.stats().breakers[0] != chittyid::resilience::BreakerState::Open {
+    while client.stats().breaker(chittyid::engine::Endpoint::Mint)
+        != chittyid::resilience::BreakerState::Open
+    {
         let _ = client.mint(MintRequest::new(EntityType::Person)).await;
     }
     let began = Instant::now();

@@ -11,6 +11,10 @@
 /// [`Request::max_http1_len`]: chittyid::wire::Request::max_http1_len
 /// [`Request::MAX_PARTS`]: chittyid::wire::Request::MAX_PARTS
 #[derive(Debug)]
+#[allow(
+    clippy::exhaustive_structs,
+    reason = "a call's two buffers, named by the caller in a literal"
+)]
 pub struct Buffers<'a> {
     /// The HTTP/1.1 request is written here.
     pub request: &'a mut [u8],

@@ -5,6 +5,10 @@
 /// A connection could not be opened (no route, the link is down, refused).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[allow(
+    clippy::exhaustive_structs,
+    reason = "a unit error: why a connection failed is the connection's to say"
+)]
 pub struct ConnectError;
 
 impl core::fmt::Display for ConnectError {

@@ -18,6 +18,9 @@
 //!
 #![doc = document_features::document_features!()]
 #![cfg_attr(docsrs, feature(doc_cfg))]
+// Every public type that may grow is `#[non_exhaustive]`; each that may not says why.
+#![warn(clippy::exhaustive_enums, clippy::exhaustive_structs)]
+#![forbid(unused_must_use)]
 #![no_std]
 #![allow(async_fn_in_trait)]
 

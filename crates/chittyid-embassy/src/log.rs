@@ -4,6 +4,7 @@ use chittyid::engine::{Event, Observer};
 
 /// Logs events with defmt when the `defmt` feature is on.
 #[derive(Debug, Default, Clone, Copy)]
+#[allow(clippy::exhaustive_structs, reason = "a unit marker")]
 pub struct LogObserver;
 
 impl Observer for LogObserver {

@@ -67,6 +67,7 @@ impl Drop for Inner {
 
 /// The state of the client at one moment.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct ClientStats {
     /// The engine's counters (calls, retries, cache, health checks, latencies).
     pub engine: Stats,
@@ -77,6 +78,13 @@ pub struct ClientStats {
     /// Whether mints whose answers are lost are resent with their key: configured, or
     /// learned from the service (see [`ClientBuilder::idempotency_keys`]).
     pub keys_honoured: bool,
+}
+
+impl ClientStats {
+    /// An endpoint's breaker.
+    pub fn breaker(&self, endpoint: Endpoint) -> BreakerState {
+        self.breakers[endpoint.index()]
+    }
 }
 
 /// A resilient ChittyID client. Clone it freely: clones share one engine (breakers,

@@ -27,6 +27,10 @@ pub const MODULUS: u32 = 97;
 /// A character that the checksum cannot read: only `0`-`9`, `A`-`Z` and `-` (skipped) are.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[allow(
+    clippy::exhaustive_structs,
+    reason = "a character and where it is: nothing more to say"
+)]
 pub struct InvalidChar {
     /// Byte offset of the character in the input.
     pub offset: usize,

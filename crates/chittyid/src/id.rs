@@ -41,6 +41,10 @@ pub struct ChittyId(u64);
 /// What sort of ID a [`ChittyId`] is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[allow(
+    clippy::exhaustive_enums,
+    reason = "the ID format's kinds: a new one must be seen by every caller"
+)]
 pub enum IdKind {
     /// A final ID in today's format.
     Canonical,
@@ -65,6 +69,10 @@ impl IdKind {
 /// ([`ChittyId::parts`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[allow(
+    clippy::exhaustive_structs,
+    reason = "an ID's fields, fixed by the format"
+)]
 pub struct Parts {
     /// `VV`, `0`-`99`; the service mints `3`.
     pub version: u8,

@@ -46,6 +46,9 @@
 #![doc = document_features::document_features!()]
 #![no_std]
 #![forbid(unsafe_code)]
+// Every public type that may grow is `#[non_exhaustive]`; each that may not says why.
+#![warn(clippy::exhaustive_enums, clippy::exhaustive_structs)]
+#![forbid(unused_must_use)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[cfg(test)]

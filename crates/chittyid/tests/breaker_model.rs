@@ -8,17 +8,21 @@ use chittyid::resilience::{Breaker, BreakerConfig, BreakerState, Instant, Permit
 use proptest::prelude::*;
 use proptest_state_machine::{ReferenceStateMachine, StateMachineTest, prop_state_machine};
 
-const CONFIG: BreakerConfig = BreakerConfig {
-    consecutive_failures: 0,
-    failure_threshold: 3,
-    window: Duration::from_millis(1_000),
-    failure_rate: None,
-    reset_timeout: Duration::from_millis(5_000),
-    reset_growth: 2,
-    max_reset_timeout: Duration::from_millis(20_000),
-    half_open_probes: 2,
-    close_after: 2,
-};
+/// The breaker the model describes: three failures in a second open it (the windowed
+/// threshold, with failures in a row off), two probes, two successes close it.
+fn config() -> BreakerConfig {
+    let mut config = BreakerConfig::new();
+    config.consecutive_failures = 0;
+    config.failure_threshold = 3;
+    config.window = Duration::from_millis(1_000);
+    config.failure_rate = None;
+    config.reset_timeout = Duration::from_millis(5_000);
+    config.reset_growth = 2;
+    config.max_reset_timeout = Duration::from_millis(20_000);
+    config.half_open_probes = 2;
+    config.close_after = 2;
+    config
+}
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum ModelState {
@@ -196,7 +200,7 @@ impl StateMachineTest for BreakerTest {
 
     fn init_test(_: &Model) -> Real {
         Real {
-            breaker: Breaker::new(CONFIG),
+            breaker: Breaker::new(config()),
             now: 0,
             outstanding: Vec::new(),
         }
@@ -242,7 +246,7 @@ impl StateMachineTest for BreakerTest {
         }
         assert_eq!(u32::from(real.breaker.probes_in_flight()), model.probes);
         assert!(
-            real.breaker.probes_in_flight() <= CONFIG.half_open_probes,
+            real.breaker.probes_in_flight() <= config().half_open_probes,
             "probe limit"
         );
         assert_eq!(real.outstanding.len(), model.outstanding.len());

@@ -201,11 +201,9 @@ fn a_replacement_reaches_the_caller_once_and_is_never_cached() {
 fn a_minted_id_that_is_not_what_was_asked_is_a_typed_outcome_that_keeps_the_id() {
     let mut engine: Engine<[CacheSlot; 8]> = Engine::new(EngineConfig::default(), 7);
     let mut now = 0;
-    let asked = MintRequest {
-        region: Region::from_digit(3),
-        jurisdiction: Jurisdiction::new(*b"GBR"),
-        ..MintRequest::new(EntityType::Thing)
-    };
+    let asked = MintRequest::new(EntityType::Thing)
+        .with_region(Region::Europe)
+        .with_jurisdiction(Jurisdiction::new(*b"GBR").unwrap());
     // What a service that ignores the fields answers: its own defaults.
     let (outcome, _) = drive(&mut engine, Operation::Mint(asked), &mut now, |_| {
         Ok((
@@ -275,10 +273,8 @@ fn without_keys_a_mint_that_may_have_arrived_is_sent_once_and_its_outcome_is_unk
 
 #[test]
 fn with_keys_a_mint_that_ends_unanswered_after_it_may_have_arrived_gives_its_key() {
-    let config = EngineConfig {
-        idempotency_keys: KeyPolicy::Honoured,
-        ..EngineConfig::default()
-    };
+    let mut config = EngineConfig::new();
+    config.idempotency_keys = KeyPolicy::Honoured;
     let mut engine: Engine<[CacheSlot; 8]> = Engine::new(config, 7);
     let mut now = 0;
     // The first attempt may have been committed; the rest are refused by a 503.
@@ -315,10 +311,8 @@ fn with_keys_a_mint_that_ends_unanswered_after_it_may_have_arrived_gives_its_key
 
 #[test]
 fn with_keys_a_mint_refused_by_the_breaker_after_it_may_have_arrived_is_unknown_not_unavailable() {
-    let config = EngineConfig {
-        idempotency_keys: KeyPolicy::Honoured,
-        ..EngineConfig::default()
-    };
+    let mut config = EngineConfig::new();
+    config.idempotency_keys = KeyPolicy::Honoured;
     let mut engine: Engine<[CacheSlot; 8]> = Engine::new(config, 7);
     let mut now = 0;
     // Every attempt may have arrived; the breaker opens part-way through a call.
@@ -425,10 +419,7 @@ fn a_fallback_validation_whose_answer_was_lost_is_not_sent_again() {
 #[test]
 fn the_fallback_jurisdiction_is_refused_before_anything_is_sent() {
     let mut engine: Engine<[CacheSlot; 8]> = Engine::new(EngineConfig::default(), 7);
-    let asked = MintRequest {
-        jurisdiction: Some(Jurisdiction::ERR),
-        ..MintRequest::new(EntityType::Thing)
-    };
+    let asked = MintRequest::new(EntityType::Thing).with_jurisdiction(Jurisdiction::ERR);
     let mut now = 0;
     let (outcome, attempts) = drive(&mut engine, Operation::Mint(asked), &mut now, |_| {
         panic!("nothing is sent")

@@ -276,10 +276,8 @@ fn retry_after_is_honoured_and_503_is_retried() {
 
 #[test]
 fn a_mint_without_key_is_never_retried_after_it_may_have_arrived() {
-    let config = EngineConfig {
-        idempotency_keys: KeyPolicy::Off,
-        ..EngineConfig::default()
-    };
+    let mut config = EngineConfig::new();
+    config.idempotency_keys = KeyPolicy::Off;
     // One unkeyed mint against a service with `faults`.
     let one_mint = |faults: Faults| {
         let mut sim = Sim::new(config, faults, 1);
@@ -402,10 +400,8 @@ fn malformed_answers_are_retried_only_when_safe() {
         Validation::LocalOnly { .. }
     ));
 
-    let config = EngineConfig {
-        idempotency_keys: KeyPolicy::Off,
-        ..EngineConfig::default()
-    };
+    let mut config = EngineConfig::new();
+    config.idempotency_keys = KeyPolicy::Off;
     let mut sim = Sim::new(config, faults, 1);
     let c = sim.call(Operation::Mint(MintRequest::new(EntityType::Person)));
     assert!(matches!(
@@ -422,10 +418,8 @@ fn malformed_answers_are_retried_only_when_safe() {
 
 #[test]
 fn every_call_ends_by_its_deadline() {
-    let config = EngineConfig {
-        call_deadline: Duration::from_secs(25),
-        ..EngineConfig::default()
-    };
+    let mut config = EngineConfig::new();
+    config.call_deadline = Duration::from_secs(25);
     let faults = Faults {
         hang: 1000,
         ..Faults::default()

@@ -69,12 +69,10 @@ struct Minting {
 /// Runs the command; `Ok(true)` when every ID came back final.
 pub fn run(args: MintArgs) -> Result<bool, CliError> {
     let client = args.service.client()?;
-    let request = MintRequest {
-        entity_type: args.entity_type,
-        region: args.region,
-        jurisdiction: args.jurisdiction,
-        trust_level: args.trust,
-    };
+    let mut request = MintRequest::new(args.entity_type);
+    request.region = args.region;
+    request.jurisdiction = args.jurisdiction;
+    request.trust_level = args.trust;
     let runtime = runtime()?;
     let results = runtime.block_on(async {
         // One health check first: a service that honours idempotency keys says so in its

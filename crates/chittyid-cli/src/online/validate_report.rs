@@ -142,6 +142,8 @@ impl<W: Write> Report<W> {
                 );
             }
             Validation::Malformed(_) => {}
+            // A verdict a newer core may give: never reported as authoritative.
+            _ => record.unanswered = Some("a verdict this version of the CLI does not know"),
         }
         render::line(&mut self.out, &record)
     }
@@ -187,6 +189,8 @@ fn text_line(out: &mut impl Write, validation: &Validation) -> io::Result<()> {
             "? {id}  replacement unknown: the service's answer was lost ({last}); it may \
              have replaced this fallback ID, and says so only once"
         ),
+        // A verdict a newer core may give: never shown as valid.
+        other => writeln!(out, "? {other:?}  a verdict this version does not know"),
     }
 }
 

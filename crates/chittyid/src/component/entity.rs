@@ -14,6 +14,7 @@ use core::fmt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[repr(u8)]
+#[allow(clippy::exhaustive_enums, reason = "the ID format's five entity types")]
 pub enum EntityType {
     /// `A`: an authority.
     Authority = 0,

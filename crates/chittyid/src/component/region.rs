@@ -6,6 +6,10 @@ use core::fmt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[repr(u8)]
+#[allow(
+    clippy::exhaustive_enums,
+    reason = "the ID format's regions, one digit each"
+)]
 pub enum Region {
     /// `0`: Error/Pending, only in fallback IDs.
     Pending = 0,

@@ -5,6 +5,7 @@ use core::fmt;
 /// One of the eight segments of a ChittyID, in order.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[allow(clippy::exhaustive_enums, reason = "the ID format's eight segments")]
 pub enum Segment {
     /// `VV`: format version, two digits.
     Version,

@@ -6,6 +6,7 @@ use core::fmt;
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[repr(u8)]
+#[allow(clippy::exhaustive_enums, reason = "the ID format's trust levels 0-5")]
 pub enum TrustLevel {
     /// `0`
     Unverified = 0,

@@ -14,6 +14,7 @@ use crate::{ChittyId, IdKind, ParseError};
 /// How a validation ended.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub enum Validation {
     /// The text is not a well-formed ID; the network was not used.
     Malformed(ParseError),
@@ -63,6 +64,7 @@ pub enum Validation {
 /// Why a call got no answer from the service.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub enum Unanswered {
     /// The endpoint's breaker is open (until then, if known).
     BreakerOpen {
@@ -306,6 +308,7 @@ impl core::error::Error for MintError {
 /// Why a health check failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub enum HealthError {
     /// The service was not asked, or did not answer.
     Unavailable(Unanswered),

@@ -12,6 +12,10 @@ use super::kind::Kind;
 /// What the adapter must do next for a call whose outcome is a `T`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[must_use = "the adapter must carry out the action: send, wait, or take the outcome"]
+#[allow(
+    clippy::exhaustive_enums,
+    reason = "an adapter must carry out every action: a new one must break its loop"
+)]
 pub enum Action<'b, T> {
     /// Send this request, then report how it ended with [`super::Engine::report`];
     /// if nothing has ended by `timeout_at`, poll then: the attempt times out.

@@ -9,6 +9,7 @@ use crate::resilience::{BreakerConfig, HealthConfig, RetryConfig};
 /// minted the first time), and so whether a mint whose answer was lost may be resent.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub enum KeyPolicy {
     /// Mints carry no key; one that may have reached the service is never resent.
     Off,
@@ -26,6 +27,7 @@ pub enum KeyPolicy {
 /// How the call engine behaves.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub struct EngineConfig {
     /// Each endpoint's breaker.
     pub breaker: BreakerConfig,
@@ -44,6 +46,24 @@ pub struct EngineConfig {
     /// Whether mints carry an `Idempotency-Key`, and when a mint that may have reached
     /// the service is sent again with it (default [`KeyPolicy::Learn`]).
     pub idempotency_keys: KeyPolicy,
+}
+
+impl EngineConfig {
+    /// The defaults, the ones the simulation chose (the struct is `#[non_exhaustive]`:
+    /// change fields one by one).
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use chittyid::engine::EngineConfig;
+    ///
+    /// let mut config = EngineConfig::new();
+    /// config.call_deadline = Duration::from_secs(5);
+    /// config.breaker.consecutive_failures = 5;
+    /// assert_eq!(config.retry.max_attempts, 8);
+    /// ```
+    pub fn new() -> EngineConfig {
+        EngineConfig::default()
+    }
 }
 
 impl Default for EngineConfig {

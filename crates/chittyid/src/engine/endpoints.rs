@@ -4,6 +4,7 @@
 /// The service endpoint a call is for; each has its own breaker and statistics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub enum Endpoint {
     /// Minting.
     Mint = 0,
@@ -19,7 +20,7 @@ impl Endpoint {
 
     /// The endpoint's place in a per-endpoint table ([`Endpoint::ALL`] order): the one
     /// place that turns an endpoint into an index.
-    pub(crate) const fn index(self) -> usize {
+    pub const fn index(self) -> usize {
         match self {
             Endpoint::Mint => 0,
             Endpoint::Validate => 1,

@@ -54,6 +54,7 @@ pub trait Observer {
 
 /// An observer that ignores everything.
 #[derive(Debug, Clone, Copy, Default)]
+#[allow(clippy::exhaustive_structs, reason = "a unit marker")]
 pub struct NoObserver;
 
 impl Observer for NoObserver {

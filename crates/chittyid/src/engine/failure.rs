@@ -7,6 +7,7 @@ use crate::FallbackCode;
 /// How one attempt failed.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub enum Failure {
     /// The request cannot have reached the service: connection refused, name or TLS
     /// failure before any byte of the request was written.

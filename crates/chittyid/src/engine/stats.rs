@@ -9,6 +9,7 @@ pub const LATENCY_BOUNDS_MS: [u64; 12] = [1, 2, 5, 10, 25, 50, 100, 250, 500, 1_
 /// A latency histogram with fixed buckets.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub struct Histogram {
     /// Counts per bucket: `counts[i]` for latencies up to `LATENCY_BOUNDS_MS[i]`, the
     /// last for everything slower.
@@ -57,6 +58,7 @@ impl Histogram {
 /// One endpoint's counters.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub struct EndpointStats {
     /// Calls begun.
     pub calls: u64,
@@ -81,6 +83,7 @@ pub struct EndpointStats {
 /// Everything the engine counts (a superset of v2.2.0's statistics).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub struct Stats {
     /// Per endpoint, in [`super::Endpoint::ALL`] order.
     pub endpoints: [EndpointStats; 3],

@@ -16,6 +16,7 @@ pub const MAX_FAILURE_THRESHOLD: u8 = 16;
 /// Trip on a failure rate as well as on a count.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub struct FailureRate {
     /// No rate decision below this many calls in the window.
     pub min_calls: u16,
@@ -36,6 +37,7 @@ pub struct FailureRate {
 /// (`crates/chittyid/tests/defaults_sweep.rs`) keeps the evidence.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub struct BreakerConfig {
     /// Failures in a row, with no success between them, that open the breaker
     /// (default 10; 0 turns it off).
@@ -60,6 +62,21 @@ pub struct BreakerConfig {
     pub close_after: u8,
 }
 
+impl FailureRate {
+    /// Trip when at least `percent` of the calls in the window failed, once there are
+    /// `min_calls` of them.
+    pub const fn new(percent: u8, min_calls: u16) -> FailureRate {
+        FailureRate { min_calls, percent }
+    }
+}
+
+impl BreakerConfig {
+    /// The defaults (the struct is `#[non_exhaustive]`: change fields one by one).
+    pub fn new() -> BreakerConfig {
+        BreakerConfig::default()
+    }
+}
+
 impl Default for BreakerConfig {
     fn default() -> BreakerConfig {
         BreakerConfig {
@@ -79,6 +96,7 @@ impl Default for BreakerConfig {
 /// The breaker's state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[allow(clippy::exhaustive_enums, reason = "a circuit breaker's three states")]
 pub enum BreakerState {
     /// Calls pass.
     Closed,
@@ -107,6 +125,7 @@ impl Permit {
 /// Why an attempt was refused.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub enum Rejection {
     /// Open until this instant.
     Open {

@@ -53,6 +53,7 @@ impl<V: Default> Default for CacheEntry<V> {
 /// What the cache has done since it was made.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub struct CacheStats {
     /// Lookups that found a live entry.
     pub hits: u64,
@@ -69,6 +70,10 @@ pub struct CacheStats {
 /// An entry pushed out by an insert.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[allow(
+    clippy::exhaustive_structs,
+    reason = "an entry is its key and its value"
+)]
 pub struct Evicted<V> {
     /// Its key.
     pub key: ChittyId,

@@ -12,6 +12,10 @@ use super::transition::Transition;
 /// The connection's state as the monitor sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[allow(
+    clippy::exhaustive_enums,
+    reason = "the health monitor's states: a new one must be seen by every observer"
+)]
 pub enum HealthState {
     /// Not started.
     Disconnected,
@@ -29,6 +33,7 @@ pub enum HealthState {
 /// How the monitor behaves (v2.2.0's defaults).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub struct HealthConfig {
     /// Between checks while connected (default 30 s).
     pub interval: Duration,
@@ -40,6 +45,13 @@ pub struct HealthConfig {
     pub reconnect_max: Duration,
     /// Failed checks in a row before `Failed` (default: no limit).
     pub max_attempts: Option<u16>,
+}
+
+impl HealthConfig {
+    /// The defaults (the struct is `#[non_exhaustive]`: change fields one by one).
+    pub fn new() -> HealthConfig {
+        HealthConfig::default()
+    }
 }
 
 impl Default for HealthConfig {
@@ -57,6 +69,10 @@ impl Default for HealthConfig {
 /// What the adapter's health task should do next.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[allow(
+    clippy::exhaustive_enums,
+    reason = "a health task must carry out every step: a new one must break its loop"
+)]
 pub enum HealthPoll {
     /// Run a check now, giving up at `deadline`.
     CheckNow {

@@ -13,6 +13,7 @@ use super::window::WindowCounts;
 /// Retries as a share of calls, over a sliding window (as tower's budget).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub struct BudgetConfig {
     /// Retries allowed per 100 calls in the window (default 100).
     pub percent: u8,
@@ -33,6 +34,7 @@ pub struct BudgetConfig {
 /// only has to stop a retry storm, and v2.2.0's 20 % starved random loss of 30 %.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub struct RetryConfig {
     /// Attempts in all, the first included (default 8; at least 1).
     pub max_attempts: u8,
@@ -65,7 +67,39 @@ impl Default for RetryConfig {
     }
 }
 
+impl BudgetConfig {
+    /// A budget of `percent` retries per 100 calls in `window`, and `min_retries`
+    /// allowed however few the calls.
+    pub const fn new(percent: u8, min_retries: u16, window: Duration) -> BudgetConfig {
+        BudgetConfig {
+            percent,
+            min_retries,
+            window,
+        }
+    }
+}
+
+impl Default for BudgetConfig {
+    fn default() -> BudgetConfig {
+        RetryConfig::default().budget
+    }
+}
+
 impl RetryConfig {
+    /// The defaults (the struct is `#[non_exhaustive]`: change fields one by one).
+    ///
+    /// ```
+    /// use core::time::Duration;
+    /// use chittyid::resilience::RetryConfig;
+    ///
+    /// let mut retry = RetryConfig::new();
+    /// retry.base_delay = Duration::from_millis(20);
+    /// assert_eq!(retry.max_attempts, 8);
+    /// ```
+    pub fn new() -> RetryConfig {
+        RetryConfig::default()
+    }
+
     /// The nominal back-off before retry number `retry` (1 for the first retry).
     pub fn nominal_delay(&self, retry: u32) -> Duration {
         let factor = u64::from(self.multiplier.max(1)).saturating_pow(retry.saturating_sub(1));

@@ -7,6 +7,10 @@
 /// [`HealthState`](super::HealthState) for the health monitor.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[allow(
+    clippy::exhaustive_structs,
+    reason = "a change is where it came from and where it went"
+)]
 pub struct Transition<S> {
     /// The state before.
     pub from: S,

@@ -56,6 +56,7 @@ impl core::error::Error for WireError {}
 /// What was wrong with an answer's JSON.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub enum JsonError {
     /// The body ended inside a value.
     Truncated,
@@ -96,6 +97,10 @@ impl JsonError {
 /// What a successful mint answer says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[allow(
+    clippy::exhaustive_enums,
+    reason = "a mint either minted or handed out a placeholder: a new kind of answer must be seen by every caller"
+)]
 pub enum MintAnswer {
     /// A final, canonical ID.
     Minted(ChittyId),
@@ -111,6 +116,7 @@ pub enum MintAnswer {
 /// What a validation answer says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub struct ValidateAnswer {
     /// The service's verdict (`false` for a fallback ID it replaced).
     pub valid: bool,
@@ -125,6 +131,7 @@ pub struct ValidateAnswer {
 /// What a health answer says.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub struct HealthAnswer {
     /// `status` was `ok` or `healthy`.
     pub healthy: bool,
@@ -135,6 +142,7 @@ pub struct HealthAnswer {
 /// An error answer: `{"success":false,"error":CODE,"message":…}`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub struct ErrorBody {
     /// The error code, e.g. `RATE_LIMITED`.
     pub code: Option<Text<24>>,

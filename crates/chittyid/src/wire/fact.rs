@@ -4,6 +4,10 @@
 /// An HTTP answer as the adapter received it: a head with this status, and its body
 /// complete or cut.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[allow(
+    clippy::exhaustive_structs,
+    reason = "what an adapter saw; a new field is a new fact every adapter must supply"
+)]
 pub struct Response<'a> {
     /// The status code.
     pub status: u16,
@@ -36,6 +40,7 @@ impl<'a> Response<'a> {
 /// got no fact before its `timeout_at` needs none: polling at or after that instant
 /// ends it as timed out.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub enum Fact<'a> {
     /// The request does not fit the adapter's buffer: nothing was sent.
     DoesNotFit,

@@ -12,6 +12,10 @@ use crate::{ChittyId, EntityType, Jurisdiction, Region, TrustLevel};
 /// An HTTP method.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[allow(
+    clippy::exhaustive_enums,
+    reason = "a new method must break the adapters that send requests"
+)]
 pub enum Method {
     /// `GET`
     Get,
@@ -32,6 +36,7 @@ impl Method {
 /// What to mint.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
 pub struct MintRequest {
     /// The type of the entity (required).
     pub entity_type: EntityType,
@@ -53,6 +58,35 @@ impl MintRequest {
             trust_level: None,
         }
     }
+
+    /// The same request asking for this region.
+    ///
+    /// ```
+    /// use chittyid::wire::MintRequest;
+    /// use chittyid::{EntityType, Jurisdiction, Region, TrustLevel};
+    ///
+    /// let asked = MintRequest::new(EntityType::Place)
+    ///     .with_region(Region::Europe)
+    ///     .with_jurisdiction(Jurisdiction::new(*b"GBR").unwrap())
+    ///     .with_trust_level(TrustLevel::Standard);
+    /// assert_eq!(asked.region, Some(Region::Europe));
+    /// ```
+    pub const fn with_region(mut self, region: Region) -> MintRequest {
+        self.region = Some(region);
+        self
+    }
+
+    /// The same request asking for this jurisdiction.
+    pub const fn with_jurisdiction(mut self, jurisdiction: Jurisdiction) -> MintRequest {
+        self.jurisdiction = Some(jurisdiction);
+        self
+    }
+
+    /// The same request asking for this trust level.
+    pub const fn with_trust_level(mut self, trust_level: TrustLevel) -> MintRequest {
+        self.trust_level = Some(trust_level);
+        self
+    }
 }
 
 /// An `Idempotency-Key`: 32 lower-case hex digits (128 random bits).
@@ -69,6 +103,23 @@ impl IdempotencyKey {
             *slot = b"0123456789abcdef"[nibble as usize];
         }
         IdempotencyKey(key)
+    }
+
+    /// A key from its text (32 lower-case hex digits), as [`IdempotencyKey::as_str`]
+    /// gives it: for resending a mint whose key was kept elsewhere (a journal).
+    ///
+    /// ```
+    /// use chittyid::wire::IdempotencyKey;
+    /// let key = IdempotencyKey::parse("0123456789abcdef0123456789abcdef").unwrap();
+    /// assert_eq!(key.as_str(), "0123456789abcdef0123456789abcdef");
+    /// assert!(IdempotencyKey::parse("0123456789ABCDEF0123456789abcdef").is_none());
+    /// ```
+    pub fn parse(text: &str) -> Option<IdempotencyKey> {
+        let bytes = <[u8; 32]>::try_from(text.as_bytes()).ok()?;
+        bytes
+            .iter()
+            .all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+            .then_some(IdempotencyKey(bytes))
     }
 
     /// The key's text.
@@ -118,6 +169,7 @@ impl fmt::Debug for Token<'_> {
 /// A request to send: method, path, JSON body, and whether it needs the token and which
 /// idempotency key it carries. Its text lives in the buffer it was built into.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Request<'a> {
     /// The method.
     pub method: Method,

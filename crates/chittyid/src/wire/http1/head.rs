@@ -11,6 +11,10 @@ pub const MAX_HEADERS: usize = 64;
 /// How the body is delimited.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[allow(
+    clippy::exhaustive_enums,
+    reason = "HTTP/1.1's three ways to delimit a body"
+)]
 pub enum Framing {
     /// Exactly this many bytes.
     Length(usize),
@@ -22,6 +26,7 @@ pub enum Framing {
 
 /// A parsed response head.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct Head<'a> {
     /// The status code.
     pub status: u16,
