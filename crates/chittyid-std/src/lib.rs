@@ -69,6 +69,10 @@
 //! A breaker opening is then one line:
 //! `{"timestamp":"…","level":"WARN","message":"breaker changed state","event":"breaker","endpoint":"validate","from":"Closed","to":"Open","target":"chittyid_std::observe"}`.
 
+// Every public type that may grow is `#[non_exhaustive]`; each that may not says why.
+#![warn(clippy::exhaustive_enums, clippy::exhaustive_structs)]
+#![forbid(unused_must_use)]
+
 mod builder;
 mod client;
 mod clock;
