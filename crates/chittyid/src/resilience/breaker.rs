@@ -136,7 +136,31 @@ pub enum Rejection {
     ProbesBusy,
 }
 
-/// One circuit breaker. All of its state is here; time is passed in.
+/// One circuit breaker. All of its state is here; time is passed in. Each attempt asks
+/// [`Breaker::admit`] for a permit and hands it back with [`Breaker::record`] (or
+/// [`Breaker::release`] when it was never sent).
+///
+/// ```
+/// use chittyid::resilience::{Breaker, BreakerConfig, BreakerState, Instant, Rejection};
+///
+/// let mut breaker = Breaker::new(BreakerConfig::new());
+/// let mut now = Instant::from_millis(0);
+/// // Ten failures in a row (the default) open it.
+/// for _ in 0..10 {
+///     let (permit, _moved) = breaker.admit(now);
+///     let _moved = breaker.record(permit.expect("closed: admitted"), true, now);
+/// }
+/// assert_eq!(breaker.state(), BreakerState::Open);
+/// assert!(matches!(breaker.admit(now).0, Err(Rejection::Open { .. })));
+/// // After the reset time (2 s) it lets probes through; enough successes close it.
+/// now = Instant::from_millis(2_000);
+/// for _ in 0..BreakerConfig::new().close_after {
+///     let (probe, _moved) = breaker.admit(now);
+///     assert_eq!(breaker.state(), BreakerState::HalfOpen);
+///     let _moved = breaker.record(probe.expect("a probe"), false, now);
+/// }
+/// assert_eq!(breaker.state(), BreakerState::Closed);
+/// ```
 #[derive(Debug, Clone)]
 pub struct Breaker {
     config: BreakerConfig,
