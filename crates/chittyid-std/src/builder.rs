@@ -29,6 +29,9 @@ pub enum BuildError {
     Tls(String),
     /// The health monitor needs a tokio runtime, and none is running.
     NoRuntime,
+    /// The mint journal could not be opened: unreadable, damaged, or open in another
+    /// process.
+    Journal(String),
 }
 
 impl fmt::Display for BuildError {
@@ -42,6 +45,7 @@ impl fmt::Display for BuildError {
             BuildError::NoRuntime => {
                 f.write_str("the health monitor needs a running tokio runtime")
             }
+            BuildError::Journal(e) => write!(f, "mint journal: {e}"),
         }
     }
 }
@@ -104,6 +108,8 @@ pub struct ClientBuilder {
     pub(crate) health_monitor: bool,
     /// Validation answers the cache keeps.
     pub(crate) cache_capacity: usize,
+    /// The mint journal's file, if any.
+    pub(crate) journal: Option<std::path::PathBuf>,
 }
 
 impl fmt::Debug for ClientBuilder {
@@ -115,6 +121,7 @@ impl fmt::Debug for ClientBuilder {
             .field("custom_roots", &self.roots.len())
             .field("health_monitor", &self.health_monitor)
             .field("cache_capacity", &self.cache_capacity)
+            .field("journal", &self.journal)
             .finish()
     }
 }
@@ -130,6 +137,7 @@ impl Default for ClientBuilder {
             root_errors: Vec::new(),
             health_monitor: true,
             cache_capacity: DEFAULT_CACHE_CAPACITY,
+            journal: None,
         }
     }
 }
@@ -236,6 +244,30 @@ impl ClientBuilder {
     /// Run the background health monitor (default on; needs a tokio runtime).
     pub fn health_monitor(mut self, on: bool) -> Self {
         self.health_monitor = on;
+        self
+    }
+
+    /// Keep a mint journal in this file (default: none). Before a mint is sent, its
+    /// request and idempotency key are appended and synced to disk; its outcome (the
+    /// ID, a pending fallback ID with its code, a refusal, or an unknown outcome) is
+    /// appended when the call ends. Each record carries a CRC-32 of itself and of the
+    /// record before it, so `chittyid journal verify` finds a changed, removed or
+    /// moved record; a last record cut by a crash is recognised as such, removed when
+    /// the journal is next opened, and noted in the `open` record that follows.
+    ///
+    /// After a crash (even `kill -9`) the journal lists every mint that may have
+    /// reached the service and was never answered. The client's first mint (or
+    /// [`Client::resolve_journal`](crate::Client::resolve_journal)) resends each with
+    /// its key when the service honours keys (see [`ClientBuilder::idempotency_keys`]),
+    /// and journals the answer: the ID the service minted the first time. A service
+    /// that does not honour keys leaves them unresolved (a resend could mint twice).
+    ///
+    /// The file is opened (and locked against other processes) by
+    /// [`ClientBuilder::build`], which fails with [`BuildError::Journal`] when it is
+    /// damaged or in use. A mint whose request cannot be journaled is not sent: it
+    /// ends as `MintError::Unavailable(Unanswered::Cancelled)`.
+    pub fn journal(mut self, path: impl Into<std::path::PathBuf>) -> Self {
+        self.journal = Some(path.into());
         self
     }
 

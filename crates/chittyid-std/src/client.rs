@@ -15,6 +15,7 @@ use tracing::Instrument;
 
 use crate::builder::{BuildError, ClientBuilder};
 use crate::clock::Clock;
+use crate::journal::{self, Gate, Resolution};
 use crate::metrics;
 use crate::observe::Broadcaster;
 use crate::transport::{Outgoing, Transport};
@@ -57,6 +58,8 @@ struct Inner {
     /// than the task's sleep ends.
     health_wake: Arc<Notify>,
     url: String,
+    /// The mint journal, when the builder named one.
+    journal: Option<journal::Link>,
 }
 
 impl Drop for Inner {
@@ -144,6 +147,13 @@ impl Client {
         let events = broadcaster.sender();
         let cache = vec![CacheSlot::default(); builder.cache_capacity].into_boxed_slice();
         let engine = Engine::with_storage(builder.config, cache, builder.seed, broadcaster);
+        let journal = match &builder.journal {
+            Some(path) => Some(
+                journal::Link::open(path)
+                    .map_err(|e| BuildError::Journal(format!("{}: {e}", path.display())))?,
+            ),
+            None => None,
+        };
         let inner = Arc::new(Inner {
             engine: Mutex::new(engine),
             transport,
@@ -152,6 +162,7 @@ impl Client {
             stop: Arc::new(StopSignal::default()),
             health_wake: Arc::new(Notify::new()),
             url,
+            journal,
         });
         if builder.health_monitor {
             let runtime =
@@ -174,9 +185,7 @@ impl Client {
     /// the client never makes up an ID.
     pub async fn mint(&self, what: MintRequest) -> MintResult {
         let span = tracing::info_span!("chittyid.mint", entity = what.entity_type.name());
-        self.call(|engine, now| engine.begin_mint(what, now))
-            .instrument(span)
-            .await
+        self.mint_logged(what, None).instrument(span).await
     }
 
     /// Sends a mint again with the key it carried, after it ended in
@@ -187,9 +196,66 @@ impl Client {
     /// [`MintError::OutcomeUnknown`]: chittyid::engine::MintError::OutcomeUnknown
     pub async fn mint_with_key(&self, what: MintRequest, key: IdempotencyKey) -> MintResult {
         let span = tracing::info_span!("chittyid.mint", entity = what.entity_type.name());
-        self.call(|engine, now| engine.begin_mint_with_key(what, key, now))
-            .instrument(span)
-            .await
+        self.mint_logged(what, Some(key)).instrument(span).await
+    }
+
+    /// Resends, with its key, every mint of an earlier run that the journal shows
+    /// unresolved (sent, and never answered), when the service honours keys (a health
+    /// check asks it first), and records each resolution. The first mint of a client
+    /// with a journal does this by itself; calling it first tells what it did. Without
+    /// a journal there is nothing to do.
+    pub async fn resolve_journal(&self) -> Resolution {
+        match &self.inner.journal {
+            Some(link) => link.resolve(self).await,
+            None => Resolution::default(),
+        }
+    }
+
+    /// The journal's path, if the client keeps one.
+    pub fn journal_path(&self) -> Option<&std::path::Path> {
+        self.inner.journal.as_ref().map(journal::Link::path)
+    }
+
+    /// A mint, through the journal when there is one (after the earlier runs' unresolved
+    /// mints are tried once).
+    async fn mint_logged(&self, what: MintRequest, key: Option<IdempotencyKey>) -> MintResult {
+        match &self.inner.journal {
+            Some(link) => {
+                link.resolve_once(self).await;
+                self.mint_journaled(link, what, key).await
+            }
+            None => {
+                drive(
+                    &self.inner,
+                    |engine, now| match key {
+                        Some(key) => engine.begin_mint_with_key(what, key, now),
+                        None => engine.begin_mint(what, now),
+                    },
+                    None,
+                )
+                .await
+            }
+        }
+    }
+
+    /// A mint whose request is journaled before it is sent, and its outcome after.
+    pub(crate) async fn mint_journaled(
+        &self,
+        link: &journal::Link,
+        what: MintRequest,
+        key: Option<IdempotencyKey>,
+    ) -> MintResult {
+        let mut gate = link.gate(what, key);
+        let result = drive(
+            &self.inner,
+            |engine, now| match key {
+                Some(key) => engine.begin_mint_with_key(what, key, now),
+                None => engine.begin_mint(what, now),
+            },
+            Some(&mut gate),
+        )
+        .await;
+        gate.finish(result).await
     }
 
     /// Validates an ID: the local check first (a malformed ID never reaches the
@@ -237,7 +303,7 @@ impl Client {
         &self,
         begin: impl FnOnce(&mut SharedEngine, Instant) -> Call<T>,
     ) -> T {
-        drive(&self.inner, begin).await
+        drive(&self.inner, begin, None).await
     }
 }
 
@@ -269,6 +335,7 @@ enum Step<T> {
 async fn drive<T: Answer>(
     inner: &Inner,
     begin: impl FnOnce(&mut SharedEngine, Instant) -> Call<T>,
+    mut gate: Option<&mut Gate>,
 ) -> T {
     let call = begin(&mut lock(&inner.engine), inner.clock.now());
     let mut guard = CallGuard { inner, call };
@@ -290,6 +357,14 @@ async fn drive<T: Answer>(
             }
             Step::Send(outgoing, timeout_at) => (outgoing, timeout_at),
         };
+        // A journaled mint: its request is on disk before it leaves, or it does not
+        // leave (the call ends with nothing sent).
+        if let Some(gate) = gate.as_deref_mut()
+            && !gate.admit(guard.call.idempotency_key().copied()).await
+        {
+            report(inner, &mut guard.call, Fact::DoesNotFit);
+            continue;
+        }
         let deadline = inner.clock.tokio_instant(timeout_at);
         // Nothing by the time-out: the next poll ends the attempt.
         let Ok(reply) = tokio::time::timeout_at(deadline, inner.transport.send(outgoing)).await
@@ -331,7 +406,7 @@ async fn health_task(client: Weak<Inner>, stop: Arc<StopSignal>, wake: Arc<Notif
         let poll = lock(&inner.engine).health_poll(inner.clock.now());
         match poll {
             HealthPoll::CheckNow { .. } => {
-                let checked = drive(&inner, |engine, now| engine.begin_health_check(now));
+                let checked = drive(&inner, |engine, now| engine.begin_health_check(now), None);
                 tokio::select! {
                     _ = checked => {}
                     _ = stop.wait() => return,

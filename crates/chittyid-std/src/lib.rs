@@ -76,6 +76,7 @@
 mod builder;
 mod client;
 mod clock;
+pub mod journal;
 pub mod metrics;
 mod observe;
 mod secret;
