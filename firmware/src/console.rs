@@ -56,6 +56,6 @@ pub fn exit(pass: bool) -> ! {
 /// formatting machinery would cost several KiB of flash).
 #[panic_handler]
 fn panic(_: &core::panic::PanicInfo) -> ! {
-    cortex_m_semihosting::hprintln!("panic");
+    line(&["panic"]);
     exit(false)
 }

@@ -8,14 +8,13 @@
 
 use core::sync::atomic::{AtomicBool, AtomicU16, Ordering};
 
-use chittyid::{ChittyId, EntityType, Jurisdiction, Parts, Region, TrustLevel, YearMonth};
 use chittyid_embassy::{Connect, ConnectError};
 use embedded_io_async::{ErrorKind, ErrorType, Read, Write};
 
 /// While set, the link is down.
 pub static DOWN: AtomicBool = AtomicBool::new(false);
-/// The next sequence number the service mints.
-static SEQUENCE: AtomicU16 = AtomicU16::new(1);
+/// How many IDs the service has minted.
+static SEQUENCE: AtomicU16 = AtomicU16::new(0);
 
 /// The network to the scripted service.
 pub struct Network;
@@ -38,22 +37,21 @@ impl Connect for Network {
 
 /// How much of a request the service keeps: enough for its request line's start.
 const KEPT: usize = 32;
-/// The longest answer the service gives.
-const LONGEST: usize = 160;
 
-/// What the service answers a request with.
-#[derive(Clone, Copy)]
-enum Reply {
-    Minted(ChittyId),
-    Valid,
-    Healthy,
-    Failed,
-    NotFound,
-}
+/// What the service answers a request with: whole HTTP/1.1 answers, as bytes.
+type Reply = &'static [u8];
 
-/// One connection: the request as it is written (its start), then the answer to it,
-/// written out afresh at each read (nothing but the reply is kept: the image's RAM is
-/// for the client).
+/// The IDs the service mints, in turn (a real service's sequence numbers; check values
+/// computed by `chittyid checksum`).
+const MINTED: [&[u8]; 2] = [
+    b"HTTP/1.1 200 OK\r\nContent-Length: 55\r\n\r\n{\"success\":true,\"chittyId\":\"03-1-USA-0001-T-2612-1-12\"}",
+    b"HTTP/1.1 200 OK\r\nContent-Length: 55\r\n\r\n{\"success\":true,\"chittyId\":\"03-1-USA-0002-T-2612-1-33\"}",
+];
+const VALID: Reply = b"HTTP/1.1 200 OK\r\nContent-Length: 14\r\n\r\n{\"valid\":true}";
+const HEALTHY: Reply = b"HTTP/1.1 200 OK\r\nContent-Length: 15\r\n\r\n{\"status\":\"ok\"}";
+const NOT_FOUND: Reply = b"HTTP/1.1 404\r\nContent-Length: 0\r\n\r\n";
+
+/// One connection: the request as it is written (its start), then the answer to it.
 pub struct Exchange {
     request: [u8; KEPT],
     written: usize,
@@ -89,9 +87,7 @@ impl Read for Exchange {
         let reply = *self
             .answer
             .get_or_insert_with(|| reply(&self.request[..self.written]));
-        let mut text = [0u8; LONGEST];
-        let length = write_reply(reply, &mut text);
-        let rest = &text[self.read.min(length)..length];
+        let rest = reply.get(self.read..).unwrap_or_default();
         let n = rest.len().min(into.len());
         into[..n].copy_from_slice(&rest[..n]);
         self.read += n;
@@ -99,90 +95,15 @@ impl Read for Exchange {
     }
 }
 
-/// A minted ID of `entity_type`, with the next sequence number.
-fn mint(entity_type: EntityType) -> Option<ChittyId> {
-    ChittyId::new(Parts {
-        version: 3,
-        region: Region::from_digit(1)?,
-        jurisdiction: Jurisdiction::new(*b"USA")?,
-        sequence: SEQUENCE.fetch_add(1, Ordering::SeqCst) % 10_000,
-        entity_type,
-        year_month: YearMonth::new(26, 12)?,
-        trust_level: TrustLevel::Basic,
-    })
-    .ok()
-}
-
 /// The reply to a request, from its request line.
 fn reply(request: &[u8]) -> Reply {
     if request.starts_with(b"POST /v1/mint?type=thing") {
-        mint(EntityType::Thing).map_or(Reply::Failed, Reply::Minted)
+        MINTED[usize::from(SEQUENCE.fetch_add(1, Ordering::SeqCst)) % MINTED.len()]
     } else if request.starts_with(b"POST /api/validate") {
-        Reply::Valid
+        VALID
     } else if request.starts_with(b"GET /health") {
-        Reply::Healthy
+        HEALTHY
     } else {
-        Reply::NotFound
+        NOT_FOUND
     }
-}
-
-/// Writes `reply` (head and JSON body) into `out`; returns its length.
-fn write_reply(reply: Reply, out: &mut [u8; LONGEST]) -> usize {
-    let mut body = [0u8; 96];
-    let mut body_len = 0;
-    let mut put = |text: &[u8]| {
-        let n = text.len().min(body.len() - body_len);
-        body[body_len..body_len + n].copy_from_slice(&text[..n]);
-        body_len += n;
-    };
-    let status: &[u8] = match reply {
-        Reply::Minted(id) => {
-            put(b"{\"success\":true,\"chittyId\":\"");
-            put(id.to_buf().as_bytes());
-            put(b"\"}");
-            b"200 OK"
-        }
-        Reply::Valid => {
-            put(b"{\"valid\":true}");
-            b"200 OK"
-        }
-        Reply::Healthy => {
-            put(b"{\"status\":\"ok\"}");
-            b"200 OK"
-        }
-        Reply::Failed => b"500 Internal Server Error",
-        Reply::NotFound => b"404 Not Found",
-    };
-    let mut at = 0;
-    for part in [
-        &b"HTTP/1.1 "[..],
-        status,
-        b"\r\nContent-Type: application/json\r\nContent-Length: ",
-    ] {
-        out[at..at + part.len()].copy_from_slice(part);
-        at += part.len();
-    }
-    at += write_decimal(body_len, &mut out[at..]);
-    out[at..at + 4].copy_from_slice(b"\r\n\r\n");
-    at += 4;
-    out[at..at + body_len].copy_from_slice(&body[..body_len]);
-    at + body_len
-}
-
-/// Writes `n` in decimal; returns the digits written.
-fn write_decimal(n: usize, out: &mut [u8]) -> usize {
-    let mut digits = [0u8; 20];
-    let (mut n, mut len) = (n, 0);
-    loop {
-        digits[len] = b'0' + (n % 10) as u8;
-        len += 1;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    for (i, digit) in digits[..len].iter().rev().enumerate() {
-        out[i] = *digit;
-    }
-    len
 }

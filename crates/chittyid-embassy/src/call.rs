@@ -21,7 +21,7 @@ pub(crate) async fn drive<M: RawMutex, C: Connect, T: Answer, const CACHE: usize
 ) -> T {
     let call = shared.with(|engine| begin(engine, now()));
     let mut guard = CallGuard { shared, call };
-    let settings = shared.settings;
+    let wire = &shared.wire;
     loop {
         // The engine builds the request's parts in the answer buffer, free until the
         // answer arrives: a task needs no third buffer.
@@ -38,13 +38,12 @@ pub(crate) async fn drive<M: RawMutex, C: Connect, T: Answer, const CACHE: usize
             } => (request, timeout_at),
         };
         // A connection per request: `Connection: close`.
-        let written =
-            outgoing.write_http1(settings.host(), settings.token(), true, buffers.request);
+        let written = outgoing.write_http1(wire.host, wire.token, true, buffers.request);
         let fact = match written {
             Err(_) => Fact::DoesNotFit,
             Ok(length) => {
                 let request = &buffers.request[..length];
-                let exchanged = exchange(connector, request, buffers.response, settings.timeouts);
+                let exchanged = exchange(connector, request, buffers.response, wire.timeouts);
                 match with_deadline(embassy(timeout_at), exchanged).await {
                     Ok(fact) => fact,
                     // Nothing by the time-out: the next poll ends the attempt.

@@ -15,8 +15,8 @@ use chittyid::wire::Token;
 pub struct Timeouts {
     /// Opening a connection (default 5 s): a link that is down fails here, as not sent.
     pub connect: Duration,
-    /// Writing the request, and each read of the answer (default 5 s): a stall ends the
-    /// connection as broken.
+    /// Each read of the answer (default 5 s): a stall ends the connection as broken.
+    /// (Writing the request is bounded by the attempt's time-out.)
     pub read: Duration,
 }
 

@@ -8,7 +8,7 @@ use chittyid::engine::{
     CacheSlot, Call, Endpoint, Engine, Fact, HealthResult, MintResult, Stats, Validation,
 };
 use chittyid::resilience::{BreakerState, HealthState, Instant};
-use chittyid::wire::MintRequest;
+use chittyid::wire::{MintRequest, Token};
 use embassy_sync::blocking_mutex::Mutex;
 use embassy_sync::blocking_mutex::raw::RawMutex;
 use embassy_sync::signal::Signal;
@@ -19,7 +19,7 @@ use crate::call::drive;
 use crate::connect::Connect;
 use crate::log::LogObserver;
 use crate::runner::Runner;
-use crate::settings::Settings;
+use crate::settings::{Settings, Timeouts};
 
 pub(crate) type SharedEngine<const CACHE: usize> = Engine<[CacheSlot; CACHE], LogObserver>;
 
@@ -33,10 +33,19 @@ pub(crate) fn embassy(at: Instant) -> embassy_time::Instant {
     embassy_time::Instant::from_millis(at.as_millis())
 }
 
+/// What an exchange needs: where, with which token, within which time-outs.
+#[derive(Clone, Copy)]
+pub(crate) struct Wire<'a> {
+    pub(crate) host: &'a str,
+    pub(crate) token: Option<Token<'a>>,
+    pub(crate) timeouts: Timeouts,
+}
+
 /// What the tasks share.
 pub(crate) struct Shared<'a, M: RawMutex, const CACHE: usize> {
     engine: Mutex<M, RefCell<SharedEngine<CACHE>>>,
-    pub(crate) settings: Settings<'a>,
+    /// What each exchange needs of the settings (the engine keeps its own).
+    pub(crate) wire: Wire<'a>,
     /// Wakes the runner when a failed attempt brings the next health check forward.
     pub(crate) health_wake: Signal<M, ()>,
 }
@@ -109,7 +118,11 @@ pub fn new<'a, M: RawMutex, const CACHE: usize>(
             seed,
             LogObserver,
         ))),
-        settings,
+        wire: Wire {
+            host: settings.host(),
+            token: settings.token(),
+            timeouts: settings.timeouts,
+        },
         health_wake: Signal::new(),
     });
     let shared: &'a Shared<'a, M, CACHE> = shared;
@@ -136,7 +149,7 @@ impl<M: RawMutex, const CACHE: usize> Copy for Client<'_, M, CACHE> {}
 impl<M: RawMutex, const CACHE: usize> core::fmt::Debug for Client<'_, M, CACHE> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Client")
-            .field("host", &self.shared.settings.host())
+            .field("host", &self.shared.wire.host)
             .finish_non_exhaustive()
     }
 }

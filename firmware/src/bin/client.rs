@@ -53,10 +53,10 @@ enum Phase {
 }
 
 /// IDs the validator checks: before, during and after the outage.
-const IDS: [&[u8]; 3] = [
-    b"03-1-USA-5537-P-2602-0-38",
-    b"03-1-USA-7165-T-2602-0-13",
-    b"03-1-USA-0001-E-2612-3-02",
+const IDS: [&str; 3] = [
+    "03-1-USA-5537-P-2602-0-38",
+    "03-1-USA-7165-T-2602-0-13",
+    "03-1-USA-0001-E-2612-3-02",
 ];
 
 /// A health state's name (without `Debug`'s formatting machinery).
@@ -87,15 +87,14 @@ async fn runner(mut runner: Runner<'static, Mutex, CACHE>) {
 }
 
 /// Validates `id` and prints the verdict.
-async fn check(client: FwClient, buffers: &mut Buffers<'_>, id: &[u8]) -> Validation {
-    let verdict = client.validate(&mut Network, buffers, id).await;
+async fn check(client: FwClient, buffers: &mut Buffers<'_>, id: &str) -> Validation {
+    let verdict = client.validate(&mut Network, buffers, id.as_bytes()).await;
     let said = match verdict {
         Validation::Authoritative { valid: true, .. } => "valid (the service)",
-        Validation::LocalOnly { .. } => "local only (the service was not reached)",
+        Validation::LocalOnly { .. } => "local only (not reached)",
         _ => "unexpected",
     };
-    let text = core::str::from_utf8(id).unwrap_or("?");
-    line(&["validator: ", text, " ", said]);
+    line(&["validator: ", id, " ", said]);
     verdict
 }
 
@@ -148,7 +147,7 @@ async fn minter(client: FwClient) {
                 line(&["minter: minted ", id.to_buf().as_str()]);
             }
             Ok(MintAnswer::Pending { .. }) => {
-                line(&["minter: a pending fallback ID, not final"]);
+                line(&["minter: pending, not final"]);
             }
             Err(_) => {
                 line(&["minter: no ID"]);
@@ -194,18 +193,13 @@ async fn main(spawner: Spawner) {
     let back = health_becomes(client, HealthState::Connected, Duration::from_secs(20)).await;
     PHASE.signal(Phase::Back);
     let validated = VALIDATED.wait().await;
-    let stats = client.stats();
-    let (mut a, mut b, mut c, mut d) = ([0u8; 20], [0u8; 20], [0u8; 20], [0u8; 20]);
+    let (mut a, mut b) = ([0u8; 20], [0u8; 20]);
     line(&[
         "client: ",
         decimal(u64::from(minted), &mut a),
         "/2 minted, ",
         decimal(u64::from(validated), &mut b),
-        "/3 verdicts as expected, health checks ",
-        decimal(stats.health_checks_passed, &mut c),
-        " passed ",
-        decimal(stats.health_checks_failed, &mut d),
-        " failed",
+        "/3 verdicts as expected",
     ]);
     exit(minted == 2 && validated == 3 && connected && lost && back)
 }

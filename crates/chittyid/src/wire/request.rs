@@ -3,7 +3,7 @@
 //! from the query string only). Their HTTP/1.1 bytes, for adapters that write requests
 //! themselves, are written by [`super::http1`].
 
-use core::fmt::{self, Write};
+use core::fmt;
 
 use super::decode::WireError;
 use crate::resilience::Rng;
@@ -184,20 +184,45 @@ pub struct Request<'a> {
     pub idempotency_key: Option<&'a str>,
 }
 
-/// A `fmt::Write` into a byte slice that reports running out of room (also used by the
-/// HTTP/1.1 request writer).
+/// Text into a byte slice that reports running out of room (also used by the HTTP/1.1
+/// request writer). It writes pieces and decimal numbers itself: a request is built
+/// without the formatting machinery, which would cost firmware kilobytes of flash.
 pub(super) struct Cursor<'b> {
     pub(super) out: &'b mut [u8],
     pub(super) at: usize,
 }
 
-impl Write for Cursor<'_> {
-    fn write_str(&mut self, s: &str) -> fmt::Result {
-        let end = self.at.checked_add(s.len()).ok_or(fmt::Error)?;
+/// The buffer is full.
+#[derive(Debug)]
+pub(super) struct Full;
+
+impl Cursor<'_> {
+    /// Appends `s`.
+    pub(super) fn put(&mut self, s: &str) -> Result<(), Full> {
+        self.put_bytes(s.as_bytes())
+    }
+
+    /// Appends `n` in decimal.
+    pub(super) fn put_number(&mut self, n: usize) -> Result<(), Full> {
+        let mut digits = [0u8; 20];
+        let (mut n, mut at) = (n, digits.len());
+        loop {
+            at -= 1;
+            digits[at] = b'0' + (n % 10) as u8;
+            n /= 10;
+            if n == 0 {
+                break;
+            }
+        }
+        self.put_bytes(&digits[at..])
+    }
+
+    fn put_bytes(&mut self, bytes: &[u8]) -> Result<(), Full> {
+        let end = self.at.checked_add(bytes.len()).ok_or(Full)?;
         self.out
             .get_mut(self.at..end)
-            .ok_or(fmt::Error)?
-            .copy_from_slice(s.as_bytes());
+            .ok_or(Full)?
+            .copy_from_slice(bytes);
         self.at = end;
         Ok(())
     }
@@ -207,8 +232,8 @@ impl Write for Cursor<'_> {
 /// into `buf`, and returns the three as slices of it.
 fn build<'b>(
     buf: &'b mut [u8],
-    path: impl FnOnce(&mut Cursor<'_>) -> fmt::Result,
-    body: impl FnOnce(&mut Cursor<'_>) -> fmt::Result,
+    path: impl FnOnce(&mut Cursor<'_>) -> Result<(), Full>,
+    body: impl FnOnce(&mut Cursor<'_>) -> Result<(), Full>,
     extra: &str,
 ) -> Result<(&'b str, &'b [u8], &'b str), WireError> {
     let mut cursor = Cursor { out: buf, at: 0 };
@@ -216,9 +241,7 @@ fn build<'b>(
     let path_end = cursor.at;
     body(&mut cursor).map_err(|_| WireError::BufferTooSmall)?;
     let body_end = cursor.at;
-    cursor
-        .write_str(extra)
-        .map_err(|_| WireError::BufferTooSmall)?;
+    cursor.put(extra).map_err(|_| WireError::BufferTooSmall)?;
     let end = cursor.at;
     let (head, extra) = buf[..end].split_at(body_end);
     let (path, body) = head.split_at(path_end);
@@ -241,19 +264,27 @@ impl<'b> Request<'b> {
         let (path, body, key) = build(
             buf,
             |c| {
-                write!(c, "/v1/mint?type={}", what.entity_type.name())?;
+                c.put("/v1/mint?type=")?;
+                c.put(what.entity_type.name())?;
                 if let Some(region) = what.region {
-                    write!(c, "&region={}", region.digit())?;
+                    c.put("&region=")?;
+                    c.put_number(usize::from(region.digit()))?;
                 }
                 if let Some(jurisdiction) = what.jurisdiction {
-                    write!(c, "&jurisdiction={jurisdiction}")?;
+                    c.put("&jurisdiction=")?;
+                    c.put(jurisdiction.as_str())?;
                 }
                 if let Some(trust) = what.trust_level {
-                    write!(c, "&trust={}", trust.digit())?;
+                    c.put("&trust=")?;
+                    c.put_number(usize::from(trust.digit()))?;
                 }
                 Ok(())
             },
-            |c| write!(c, r#"{{"entityType":"{}"}}"#, what.entity_type.name()),
+            |c| {
+                c.put(r#"{"entityType":""#)?;
+                c.put(what.entity_type.name())?;
+                c.put(r#""}"#)
+            },
             key.map_or("", IdempotencyKey::as_str),
         )?;
         Ok(Request {
@@ -272,8 +303,12 @@ impl<'b> Request<'b> {
         let text = id.to_buf();
         let (path, body, _) = build(
             buf,
-            |c| c.write_str("/api/validate"),
-            |c| write!(c, r#"{{"id":"{}"}}"#, text.as_str()),
+            |c| c.put("/api/validate"),
+            |c| {
+                c.put(r#"{"id":""#)?;
+                c.put(text.as_str())?;
+                c.put(r#""}"#)
+            },
             "",
         )?;
         Ok(Request {
@@ -293,7 +328,7 @@ impl<'b> Request<'b> {
     ) -> Result<Request<'b>, WireError> {
         let (path, body, key) = build(
             buf,
-            |c| c.write_str("/health"),
+            |c| c.put("/health"),
             |_| Ok(()),
             key.map_or("", IdempotencyKey::as_str),
         )?;

@@ -1,10 +1,8 @@
 //! The HTTP/1.1 request writer: a [`Request`]'s head and body as bytes, for adapters
 //! that write requests themselves, and the bound to size their buffer with.
 
-use core::fmt::{self, Write};
-
 use crate::wire::WireError;
-use crate::wire::request::{Cursor, Method, Request, Token, USER_AGENT};
+use crate::wire::request::{Cursor, Full, Method, Request, Token, USER_AGENT};
 
 impl Request<'_> {
     /// The most bytes [`Request::write_http1`] writes for a `Host` of `host` bytes and a
@@ -33,34 +31,38 @@ impl Request<'_> {
         out: &mut [u8],
     ) -> Result<usize, WireError> {
         let mut c = Cursor { out, at: 0 };
-        let mut head = || -> fmt::Result {
-            write!(
-                c,
-                "{} {} HTTP/1.1\r\nHost: {host}\r\n",
+        let mut head = || -> Result<(), Full> {
+            for part in [
                 self.method.as_str(),
-                self.path
-            )?;
-            write!(
-                c,
-                "Accept: application/json\r\nUser-Agent: {USER_AGENT}\r\n"
-            )?;
+                " ",
+                self.path,
+                " HTTP/1.1\r\nHost: ",
+                host,
+            ] {
+                c.put(part)?;
+            }
+            c.put("\r\nAccept: application/json\r\nUser-Agent: ")?;
+            c.put(USER_AGENT)?;
+            c.put("\r\n")?;
             if close {
-                c.write_str("Connection: close\r\n")?;
+                c.put("Connection: close\r\n")?;
             }
             if let (true, Some(token)) = (self.sends_token, token) {
-                write!(c, "Authorization: Bearer {}\r\n", token.expose())?;
+                c.put("Authorization: Bearer ")?;
+                c.put(token.expose())?;
+                c.put("\r\n")?;
             }
             if let Some(key) = self.idempotency_key {
-                write!(c, "Idempotency-Key: {key}\r\n")?;
+                c.put("Idempotency-Key: ")?;
+                c.put(key)?;
+                c.put("\r\n")?;
             }
             if self.method == Method::Post {
-                write!(
-                    c,
-                    "Content-Type: application/json\r\nContent-Length: {}\r\n",
-                    self.body.len()
-                )?;
+                c.put("Content-Type: application/json\r\nContent-Length: ")?;
+                c.put_number(self.body.len())?;
+                c.put("\r\n")?;
             }
-            c.write_str("\r\n")
+            c.put("\r\n")
         };
         head().map_err(|_| WireError::BufferTooSmall)?;
         let end = c.at + self.body.len();
