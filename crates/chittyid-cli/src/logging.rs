@@ -4,6 +4,9 @@
 //! chittyid-std docs for the stable names, e.g. `event`, `endpoint`, `from`, `to`).
 
 use clap::ValueEnum;
+use tracing_subscriber::filter::Targets;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
 
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
@@ -26,16 +29,31 @@ pub fn init(format: LogFormat, level: Option<tracing::Level>, serving: bool) {
         (None, LogFormat::Json, false) => tracing::Level::INFO,
         (None, LogFormat::Text, false) => return,
     };
+    // This project's crates at the level asked for; the libraries under them (hyper,
+    // rustls) no chattier than warnings.
+    let filter = Targets::new()
+        .with_default(std::cmp::min(level, tracing::Level::WARN))
+        .with_targets(
+            [
+                "chittyid",
+                "chittyid_std",
+                "chittyid_server",
+                "chittyid_cli",
+            ]
+            .map(|t| (t, level)),
+        );
     let builder = tracing_subscriber::fmt()
         .with_max_level(level)
         .with_writer(std::io::stderr);
-    match format {
-        LogFormat::Text => builder.init(),
+    let _ = match format {
+        LogFormat::Text => builder.finish().with(filter).try_init(),
         LogFormat::Json => builder
             .json()
             .flatten_event(true)
             .with_current_span(false)
             .with_span_list(false)
-            .init(),
-    }
+            .finish()
+            .with(filter)
+            .try_init(),
+    };
 }
