@@ -8,6 +8,7 @@ mod check;
 mod demo;
 mod error;
 mod input;
+mod journal_cmd;
 mod lines;
 mod logging;
 mod online;
@@ -57,6 +58,8 @@ enum Command {
     Validate(Box<online::validate::ValidateArgs>),
     /// Check the service's health.
     Health(Box<online::health::HealthArgs>),
+    /// Show or verify a mint journal (written by `mint --journal PATH`).
+    Journal(journal_cmd::JournalArgs),
     /// Run the reference ID service (loopback by default) until SIGINT or SIGTERM.
     Serve(Box<serve::ServeArgs>),
     /// Show the whole product at work against a bundled service: no network needed.
@@ -77,6 +80,7 @@ fn main() -> ExitCode {
         Command::Validate(args) => online::validate::run(*args),
         Command::Health(args) => online::health::run(*args),
         Command::Serve(args) => serve::run(*args),
+        Command::Journal(args) => journal_cmd::run(args),
         Command::Demo(args) => demo::run(args),
     };
     match outcome {

@@ -36,6 +36,13 @@ pub struct MintArgs {
     /// One JSON line per ID, then a summary line.
     #[arg(long)]
     json: bool,
+    /// Keep a mint journal in this file: each mint's request and idempotency key are
+    /// written and synced before it is sent, its outcome when it is known (checksummed,
+    /// chained records; see `chittyid journal`). Mints an earlier run left unanswered
+    /// (a crash, kill -9) are first resent with their keys when the service honours
+    /// keys, and printed as resolved.
+    #[arg(long, value_name = "PATH")]
+    journal: Option<std::path::PathBuf>,
     #[command(flatten)]
     service: ServiceArgs,
 }
@@ -68,7 +75,17 @@ struct Minting {
 
 /// Runs the command; `Ok(true)` when every ID came back final.
 pub fn run(args: MintArgs) -> Result<bool, CliError> {
-    let client = args.service.client()?;
+    let mut builder = args.service.builder()?;
+    if let Some(path) = &args.journal {
+        builder = builder.journal(path);
+    }
+    let client = builder.build().map_err(|e| match e {
+        chittyid_std::BuildError::Journal(message) => CliError::Io {
+            what: "mint journal".to_string(),
+            source: std::io::Error::other(message),
+        },
+        other => CliError::Usage(other.to_string()),
+    })?;
     let mut request = MintRequest::new(args.entity_type);
     request.region = args.region;
     request.jurisdiction = args.jurisdiction;
@@ -79,6 +96,10 @@ pub fn run(args: MintArgs) -> Result<bool, CliError> {
         // answer, and then a mint whose answer is lost is resent with its key instead of
         // ending as an unknown outcome. Its own result does not matter here.
         let _ = client.health().await;
+        if args.journal.is_some() {
+            let resolution = client.resolve_journal().await;
+            let _ = report_resolution(&mut std::io::stdout().lock(), &resolution, args.json);
+        }
         let next = Arc::new(std::sync::atomic::AtomicU32::new(0));
         let (sender, mut receiver) = tokio::sync::mpsc::unbounded_channel();
         for _ in 0..args.concurrency.min(args.count) {
@@ -165,6 +186,65 @@ fn report(out: &mut impl Write, minting: &Minting, json: bool) -> std::io::Resul
         }
         (Err(error), true) => writeln!(out, "{}", error_json(error)),
     }
+}
+
+/// What the journal's resolution did: each mint of an earlier run resolved by a resend
+/// with its key (its ID with the IDs, on standard output), and each still unresolved
+/// (standard error in text mode).
+fn report_resolution(
+    out: &mut impl Write,
+    resolution: &chittyid_std::journal::Resolution,
+    json: bool,
+) -> std::io::Result<()> {
+    for resolved in &resolution.resolved {
+        let mint = resolved.mint;
+        match (&resolved.result, json) {
+            (Ok(answer), true) => {
+                let (id, kind) = match answer {
+                    MintAnswer::Minted(id) => (id, "minted"),
+                    MintAnswer::Pending { id, .. } => (id, "pending"),
+                };
+                let line = json!({"id": id.to_string(), "kind": kind, "resolved_mint": mint});
+                writeln!(out, "{line}")?;
+            }
+            (Ok(MintAnswer::Minted(id)), false) => {
+                writeln!(
+                    out,
+                    "✓ {id}  resolved journal mint {mint} (sent by an earlier run)"
+                )?;
+            }
+            (Ok(MintAnswer::Pending { id, .. }), false) => writeln!(
+                out,
+                "! {id}  pending: resolved journal mint {mint} (sent by an earlier run)"
+            )?,
+            (Err(error), true) => {
+                let mut value = error_json(error);
+                if let Some(object) = value.as_object_mut() {
+                    object.insert("resolved_mint".to_string(), json!(mint));
+                }
+                writeln!(out, "{value}")?;
+            }
+            (Err(error), false) => {
+                if let Some((id, what)) = handed_out(error) {
+                    writeln!(out, "✗ {id}  {what}; resolved journal mint {mint}")?;
+                }
+            }
+        }
+    }
+    for (unresolved, why) in &resolution.unresolved {
+        let mint = unresolved.mint;
+        if json {
+            let line = json!({"unresolved_mint": mint, "reason": why.to_string(),
+                "idempotency_key": unresolved.key.map(|k| k.as_str().to_string())});
+            writeln!(out, "{line}")?;
+        } else {
+            writeln!(
+                std::io::stderr().lock(),
+                "! journal mint {mint} is still unresolved: {why}"
+            )?;
+        }
+    }
+    Ok(())
 }
 
 /// A failed mint as one JSON object: the message, a stable code, and what is known.

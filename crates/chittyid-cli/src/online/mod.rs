@@ -36,6 +36,13 @@ pub struct ServiceArgs {
 impl ServiceArgs {
     /// A client for these settings (no background health monitor: commands are short).
     pub fn client(&self) -> Result<Client, CliError> {
+        self.builder()?
+            .build()
+            .map_err(|e| CliError::Usage(e.to_string()))
+    }
+
+    /// The builder of [`ServiceArgs::client`], for a command that adds settings.
+    pub fn builder(&self) -> Result<chittyid_std::ClientBuilder, CliError> {
         let mut builder = Client::builder()
             .service_url(self.service.clone())
             .attempt_timeout(self.timeout)
@@ -47,7 +54,7 @@ impl ServiceArgs {
             let pem = std::fs::read(path).map_err(|e| CliError::io(path.display(), e))?;
             builder = builder.add_root_certificates_pem(&pem);
         }
-        builder.build().map_err(|e| CliError::Usage(e.to_string()))
+        Ok(builder)
     }
 }
 
