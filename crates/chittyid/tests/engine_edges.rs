@@ -1,6 +1,7 @@
 //! The engine's edges: a request that does not fit the engine's or the adapter's
 //! buffer, a call abandoned mid-flight (its probe slot comes back, its outcome says
-//! so), and facts or cancellations that arrive for a call with nothing in flight.
+//! so), facts or cancellations that arrive for a call with nothing in flight, and a
+//! clock that jumps forward (a device waking from sleep).
 
 use chittyid::EntityType;
 use chittyid::engine::{
@@ -164,4 +165,69 @@ fn a_fact_for_a_call_with_nothing_in_flight_changes_nothing() {
         engine.poll(&mut call, now, &mut buf),
         Action::Done(Validation::Authoritative { valid: false, .. })
     ));
+}
+
+#[test]
+fn a_clock_that_jumps_forward_after_sleep_ends_what_was_due_and_forgets_expired_answers() {
+    // A device sleeps ten hours mid-call: the clock it passes in jumps.
+    let mut engine: Engine<[CacheSlot; 8]> = Engine::new(EngineConfig::default(), 7);
+    let mut buf = [0u8; 320];
+    let before = Instant::from_millis(0);
+    let after = Instant::from_millis(10 * 3_600_000);
+    // A cached answer, and a call in flight.
+    let mut cached = engine.begin_validate(ID, before);
+    assert!(matches!(
+        engine.poll(&mut cached, before, &mut buf),
+        Action::Send { .. }
+    ));
+    engine.report(
+        &mut cached,
+        Fact::Answered(Response::new(200, br#"{"valid":true}"#)),
+        before,
+    );
+    let other = b"03-1-USA-7165-T-2602-0-13";
+    let mut out = engine.begin_validate(other, before);
+    assert!(matches!(
+        engine.poll(&mut out, before, &mut buf),
+        Action::Send { .. }
+    ));
+    // After the jump the attempt is past its time-out and the call past its deadline: it
+    // ends, saying so, and is not retried.
+    let Action::Done(Validation::LocalOnly { reason, .. }) = engine.poll(&mut out, after, &mut buf)
+    else {
+        panic!("the call in flight ends");
+    };
+    assert_eq!(
+        reason,
+        Unanswered::Failed {
+            last: chittyid::engine::Failure::TimedOut,
+            attempts: 1
+        }
+    );
+    // The cached answer has expired: the next validation asks the service.
+    let mut again = engine.begin_validate(ID, after);
+    assert!(matches!(
+        engine.poll(&mut again, after, &mut buf),
+        Action::Send { .. }
+    ));
+    engine.cancel(&mut again);
+    // The health monitor's next check is due at once.
+    assert!(engine.next_health_check().is_some_and(|due| due <= after));
+}
+
+#[test]
+fn an_open_breaker_admits_a_probe_once_the_clock_has_jumped_past_its_reset() {
+    let mut engine: Engine<[CacheSlot; 8]> = Engine::new(EngineConfig::default(), 7);
+    let mut buf = [0u8; 320];
+    open_validation_breaker(&mut engine, &mut buf);
+    let after = Instant::from_millis(10 * 3_600_000);
+    let mut probe = engine.begin_validate(ID, after);
+    assert!(matches!(
+        engine.poll(&mut probe, after, &mut buf),
+        Action::Send { .. }
+    ));
+    assert_eq!(
+        engine.breaker_state(Endpoint::Validate),
+        BreakerState::HalfOpen
+    );
 }
