@@ -1,7 +1,7 @@
 //! `cargo xtask ci`: the whole of CI, in the order that fails fastest.
 
 use crate::cmd::{THUMB, cmd, ensure_target, exec, exec_counting_tests, output};
-use crate::{fuzz, miri, qemu, size, wasm};
+use crate::{fuzz, miri, prometheus, qemu, size, wasm};
 
 /// Seconds each fuzz target runs in the CI smoke.
 const FUZZ_SMOKE_SECONDS: u64 = 15;
@@ -130,7 +130,10 @@ pub fn run() -> Result<(), String> {
             "warnings",
         ],
     ))?;
-    let (passed, failed) = exec_counting_tests(cmd(
+    // The tests include a real Prometheus scraping a client: installed first, and
+    // required (the test fails instead of skipping without it).
+    prometheus::ensure()?;
+    let mut tests = cmd(
         "cargo",
         &[
             "test",
@@ -138,7 +141,10 @@ pub fn run() -> Result<(), String> {
             "--features",
             "chittyid/serde,chittyid-test-support/net",
         ],
-    ))?;
+    );
+    tests.env(prometheus::REQUIRE, "1");
+    let (passed, failed) = exec_counting_tests(tests)?;
+    prometheus::check_rules()?;
     docs()?;
     package()?;
     // The WebAssembly package: clippy for wasm32, then its Node tests against the CLI.
@@ -149,7 +155,7 @@ pub fn run() -> Result<(), String> {
     miri::run()?;
     fuzz::run(FUZZ_SMOKE_SECONDS)?;
     println!(
-        "\nxtask ci: all checks passed (fmt, clippy, firmware builds, tests, docs, crate packages, WebAssembly package tests, QEMU self-test, size budgets, Miri, fuzz smoke)"
+        "\nxtask ci: all checks passed (fmt, clippy, firmware builds, tests, alert rule tests, docs, crate packages, WebAssembly package tests, QEMU self-test, size budgets, Miri, fuzz smoke)"
     );
     println!(
         "tests: {} passed, {} failed",

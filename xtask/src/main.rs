@@ -17,6 +17,7 @@ mod cmd;
 mod elf;
 mod fuzz;
 mod miri;
+mod prometheus;
 mod qemu;
 mod size;
 mod wasm;
