@@ -347,6 +347,15 @@ impl<'b> Request<'b> {
     pub const MAX_PARTS: usize = 128;
 }
 
+/// The mint request the wire tests share: every field set.
+#[cfg(test)]
+pub(crate) fn every_field() -> MintRequest {
+    MintRequest::new(EntityType::Place)
+        .with_region(Region::Europe)
+        .with_jurisdiction(Jurisdiction::new(*b"GBR").expect("three capitals"))
+        .with_trust_level(TrustLevel::Standard)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -356,13 +365,7 @@ mod tests {
         let mut rng = Rng::new(3);
         let key = IdempotencyKey::generate(&mut rng);
         let mut buf = [0u8; 256];
-        let what = MintRequest {
-            region: Some(Region::Europe),
-            jurisdiction: Jurisdiction::new(*b"GBR"),
-            trust_level: Some(TrustLevel::Standard),
-            ..MintRequest::new(EntityType::Place)
-        };
-        let req = Request::mint(&what, Some(&key), &mut buf).unwrap();
+        let req = Request::mint(&every_field(), Some(&key), &mut buf).unwrap();
         assert_eq!(
             (req.method, req.path),
             (

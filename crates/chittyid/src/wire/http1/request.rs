@@ -78,6 +78,7 @@ impl Request<'_> {
 mod tests {
     use super::*;
     use crate::resilience::Rng;
+    use crate::wire::request::every_field;
     use crate::wire::{IdempotencyKey, MintRequest};
     use crate::{ChittyId, EntityType, Jurisdiction, Region, TrustLevel};
 
@@ -86,13 +87,7 @@ mod tests {
         let mut rng = Rng::new(3);
         let key = IdempotencyKey::generate(&mut rng);
         let mut buf = [0u8; 256];
-        let what = MintRequest {
-            region: Some(Region::Europe),
-            jurisdiction: Jurisdiction::new(*b"GBR"),
-            trust_level: Some(TrustLevel::Standard),
-            ..MintRequest::new(EntityType::Place)
-        };
-        let req = Request::mint(&what, Some(&key), &mut buf).unwrap();
+        let req = Request::mint(&every_field(), Some(&key), &mut buf).unwrap();
         let mut out = [0u8; 512];
         let n = req
             .write_http1("127.0.0.1:80", Some(Token::new("s3cret")), true, &mut out)
