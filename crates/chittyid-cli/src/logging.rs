@@ -11,10 +11,11 @@ use tracing_subscriber::util::SubscriberInitExt;
 /// How log lines are written.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum, Default)]
 pub enum LogFormat {
-    /// Human-readable lines.
+    // Human-readable lines. (Plain comments: help on the values would make clap print
+    // every command's long help for -h.)
     #[default]
     Text,
-    /// One JSON object per line.
+    // One JSON object per line.
     Json,
 }
 
