@@ -166,7 +166,7 @@ fn the_journal_survives_kill_9_in_a_loop() {
     let mut printed: BTreeSet<String> = printed_ids(&first.stdout).into_iter().collect();
     assert_eq!(printed.len(), 2);
 
-    let mut rng = Rng(0x5EED_0F_15);
+    let mut rng = Rng(0x5EED_0F15);
     let began = Instant::now();
     let (mut kills, mut rounds, mut torn, mut with_unresolved) = (0, 0, 0, 0);
     while kills < 24 && rounds < 60 && began.elapsed() < Duration::from_secs(50) {
@@ -356,5 +356,45 @@ fn verify_names_the_first_damaged_record_and_show_the_unresolved_mints() {
     let text = String::from_utf8_lossy(&chittyid(&["journal", "show", path]).stdout).to_string();
     assert!(text.contains("resend   mint 5"), "{text}");
     assert!(text.ends_with("0 unresolved mints\n"), "{text}");
+    let _ = std::fs::remove_dir_all(journal.parent().unwrap());
+}
+
+#[test]
+fn a_service_that_ignores_keys_leaves_unresolved_mints_alone() {
+    // The default profile behaves like id.chitty.cc: keys are ignored, so a resend
+    // would mint a second ID. The journal keeps the mint unresolved instead.
+    let serving = Serving::start(CHITTYID, TOKEN, &[]);
+    let service = serving.url();
+    let journal = temp_journal("journal-real");
+    let path = journal.to_str().unwrap();
+    assert_eq!(
+        chittyid(&mint_args(&service, path, "1", "1")).status.code(),
+        Some(0)
+    );
+    // The outcome's record cut off: the mint is unresolved.
+    let good = std::fs::read(&journal).unwrap();
+    let last = good[..good.len() - 1]
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .unwrap();
+    std::fs::write(&journal, &good[..=last]).unwrap();
+    let again = chittyid(&mint_args(&service, path, "1", "1"));
+    assert_eq!(again.status.code(), Some(0));
+    let first: Value = serde_json::from_str(
+        String::from_utf8_lossy(&again.stdout)
+            .lines()
+            .next()
+            .unwrap(),
+    )
+    .unwrap();
+    assert_eq!(first["unresolved_mint"], 1, "{first}");
+    assert_eq!(
+        first["reason"],
+        "the service does not honour idempotency keys"
+    );
+    let (_, unresolved) = check_show(&journal);
+    assert_eq!(unresolved, [1]);
+    let text = String::from_utf8_lossy(&chittyid(&["journal", "show", path]).stdout).to_string();
+    assert!(!text.contains("resend"), "{text}");
     let _ = std::fs::remove_dir_all(journal.parent().unwrap());
 }

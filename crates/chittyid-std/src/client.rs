@@ -216,6 +216,12 @@ impl Client {
         self.inner.journal.as_ref().map(journal::Link::path)
     }
 
+    /// How many mints the journal shows unresolved now (sent and not settled, those
+    /// in flight included), if the client keeps one: a number to export and alert on.
+    pub fn journal_unresolved(&self) -> Option<usize> {
+        self.inner.journal.as_ref().map(journal::Link::unresolved)
+    }
+
     /// A mint, through the journal when there is one (after the earlier runs' unresolved
     /// mints are tried once).
     async fn mint_logged(&self, what: MintRequest, key: Option<IdempotencyKey>) -> MintResult {

@@ -7,6 +7,9 @@
 //!
 //! - [`Client`]: `Clone + Send + Sync`; `mint`, `validate`, `health`, `stats`,
 //!   `metrics` (Prometheus text) and `subscribe` (events).
+//! - [`journal`]: an opt-in mint journal ([`ClientBuilder::journal`]) that survives a
+//!   crash, lists the mints left unanswered and resolves them by resending with their
+//!   keys where the service honours keys.
 //! - Configuration through [`Client::builder`]; the service URL and the token default to
 //!   `CHITTYID_SERVICE_URL` and `CHITTY_ID_TOKEN`. The token never appears in `Debug`,
 //!   logs or errors.

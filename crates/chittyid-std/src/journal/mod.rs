@@ -98,6 +98,7 @@ impl Writer {
             // the send), or its outcome stays unknown until resolved.
             file.set_len(journal.intact_len)?;
             file.sync_all()?;
+            tracing::warn!(event = "journal_torn_tail", journal = %path.display(), bytes = torn_bytes, "mint journal: a torn last record was removed");
         }
         let session = journal.records.len() as u64;
         let writer = Writer {
@@ -215,6 +216,11 @@ impl Link {
         &self.writer.path
     }
 
+    /// Mints unresolved now.
+    pub(crate) fn unresolved(&self) -> usize {
+        self.writer.lock().ledger.unresolved().len()
+    }
+
     /// The gate of one mint's call: `key` is the key of a resend, if it is one.
     pub(crate) fn gate(&self, what: MintRequest, key: Option<IdempotencyKey>) -> Gate {
         let resend_of = key.and_then(|k| self.writer.lock().ledger.mint_with_key(&k));
@@ -259,6 +265,12 @@ impl Link {
                         .mint_journaled(self, unresolved.request, Some(key))
                         .await;
                     if self.writer.lock().ledger.is_resolved(unresolved.mint) {
+                        tracing::info!(
+                            event = "journal_resolved",
+                            mint = unresolved.mint,
+                            ok = result.is_ok(),
+                            "mint journal: an unresolved mint was resolved by a resend with its key"
+                        );
                         resolution.resolved.push(Resolved {
                             mint: unresolved.mint,
                             result,
@@ -270,6 +282,7 @@ impl Link {
                 }
             };
             if let Some(why) = why {
+                tracing::warn!(event = "journal_unresolved", mint = unresolved.mint, reason = %why, "mint journal: a mint stays unresolved");
                 resolution.unresolved.push((unresolved, why));
             }
         }
@@ -359,7 +372,7 @@ impl Gate {
                 true
             }
             Err(e) => {
-                tracing::error!(journal = %self.writer.path.display(), error = %e, "mint journal write failed; the mint is not sent");
+                tracing::error!(event = "journal_write_failed", journal = %self.writer.path.display(), error = %e, "mint journal write failed; the mint is not sent");
                 self.failed = Some(e);
                 false
             }
@@ -390,7 +403,7 @@ impl Gate {
         if let Err(e) = written {
             // The mint stays unresolved in the journal: a resend with its key learns
             // the ID again.
-            tracing::error!(journal = %self.writer.path.display(), mint, error = %e, "mint journal: the outcome could not be written");
+            tracing::error!(event = "journal_write_failed", journal = %self.writer.path.display(), mint, error = %e, "mint journal: the outcome could not be written");
         }
         result
     }
