@@ -234,19 +234,53 @@ struct MintState {
 }
 
 impl Ledger {
-    /// Checks that `entry` fits what came before (at position `seq`) and takes it in.
-    pub(crate) fn apply(&mut self, seq: u64, entry: &Entry) -> Result<(), String> {
+    /// Checks that `entry` fits what came before, at position `seq`.
+    pub(crate) fn check(&self, seq: u64, entry: &Entry) -> Result<(), String> {
         match entry {
             Entry::Open { .. } => Ok(()),
             Entry::Sent {
                 mint,
+                resend: false,
+                ..
+            } if *mint != seq => Err(format!("a first send names mint {mint}, not its own seq")),
+            Entry::Sent { resend: false, .. } => Ok(()),
+            Entry::Sent {
+                mint,
+                request,
+                key,
+                resend: true,
+            } => {
+                let state = self
+                    .mints
+                    .get(mint)
+                    .ok_or_else(|| format!("a resend of mint {mint}, which was never sent"))?;
+                if state.key.is_none() || *key != state.key || *request != state.request {
+                    return Err(format!(
+                        "a resend of mint {mint} with another request or key"
+                    ));
+                }
+                Ok(())
+            }
+            Entry::Outcome { mint, .. } => self
+                .mints
+                .get(mint)
+                .map(|_| ())
+                .ok_or_else(|| format!("an outcome of mint {mint}, which was never sent")),
+        }
+    }
+
+    /// Checks `entry` (see [`Ledger::check`]) and takes it in; on an error nothing
+    /// changes.
+    pub(crate) fn apply(&mut self, seq: u64, entry: &Entry) -> Result<(), String> {
+        self.check(seq, entry)?;
+        match entry {
+            Entry::Open { .. } => {}
+            Entry::Sent {
                 request,
                 key,
                 resend: false,
+                ..
             } => {
-                if *mint != seq {
-                    return Err(format!("a first send names mint {mint}, not its own seq"));
-                }
                 self.mints.insert(
                     seq,
                     MintState {
@@ -258,42 +292,26 @@ impl Ledger {
                         in_flight: true,
                     },
                 );
-                Ok(())
             }
-            Entry::Sent {
-                mint,
-                request,
-                key,
-                resend: true,
-            } => {
-                let state = self
-                    .mints
-                    .get_mut(mint)
-                    .ok_or_else(|| format!("a resend of mint {mint}, which was never sent"))?;
-                if state.key.is_none() || *key != state.key || *request != state.request {
-                    return Err(format!(
-                        "a resend of mint {mint} with another request or key"
-                    ));
+            Entry::Sent { mint, .. } => {
+                if let Some(state) = self.mints.get_mut(mint) {
+                    state.sends += 1;
+                    state.in_flight = true;
                 }
-                state.sends += 1;
-                state.in_flight = true;
-                Ok(())
             }
             Entry::Outcome {
                 mint,
                 outcome,
                 resolves,
             } => {
-                let state = self
-                    .mints
-                    .get_mut(mint)
-                    .ok_or_else(|| format!("an outcome of mint {mint}, which was never sent"))?;
-                state.last = Some(outcome.clone());
-                state.resolved |= *resolves;
-                state.in_flight = false;
-                Ok(())
+                if let Some(state) = self.mints.get_mut(mint) {
+                    state.last = Some(outcome.clone());
+                    state.resolved |= *resolves;
+                    state.in_flight = false;
+                }
             }
         }
+        Ok(())
     }
 
     /// The mints not settled, in order.

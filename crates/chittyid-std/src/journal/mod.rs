@@ -132,11 +132,7 @@ impl Writer {
         }
         let seq = state.next_seq;
         let entry = entry(seq);
-        state
-            .ledger
-            .clone()
-            .apply(seq, &entry)
-            .map_err(io::Error::other)?;
+        state.ledger.check(seq, &entry).map_err(io::Error::other)?;
         let (line, crc) = encode(seq, state.prev, now_ms(), &entry);
         let written = state
             .file
@@ -156,7 +152,7 @@ impl Writer {
             }
             return Err(e);
         }
-        // Checked above on a copy, so this cannot fail.
+        // Checked above, so this cannot fail.
         let _ = state.ledger.apply(seq, &entry);
         state.len += line.len() as u64;
         state.next_seq += 1;
