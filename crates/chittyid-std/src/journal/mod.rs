@@ -541,4 +541,111 @@ mod tests {
         assert!(refused.to_string().contains("record 1"), "{refused}");
         let _ = std::fs::remove_dir_all(path.parent().unwrap());
     }
+
+    /// A client with a journal against the strict reference service, whose mint answers
+    /// are all lost (committed, then the connection dropped): the mint ends unknown,
+    /// and the next client resolves it by key with the ID committed the first time.
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_lost_answer_is_resolved_by_the_next_client_with_the_first_id() {
+        use chittyid_server::{FaultKind, Server, ServerConfig};
+        let server = Server::start(ServerConfig {
+            addr: "127.0.0.1:0".parse().unwrap(),
+            tokens: vec!["t0k".into()],
+            seed: 7,
+            ..ServerConfig::strict()
+        })
+        .await
+        .unwrap();
+        let path = temp("resolve");
+        let client = |path: &Path| {
+            Client::builder()
+                .service_url(server.url())
+                .token("t0k")
+                .health_monitor(false)
+                .journal(path)
+                .build()
+                .unwrap()
+        };
+        let first = client(&path);
+        assert_eq!(first.journal_path(), Some(path.as_path()));
+        // Learn that keys are honoured, then lose every mint answer.
+        let _ = first.health().await;
+        assert!(first.stats().keys_honoured);
+        server.faults().set(FaultKind::DropAfterCommit, 1.0);
+        let lost = first.mint(MintRequest::new(EntityType::Place)).await;
+        assert!(
+            matches!(
+                lost,
+                Err(MintError::OutcomeUnknown {
+                    resend_safe: true,
+                    ..
+                })
+            ),
+            "{lost:?}"
+        );
+        assert_eq!(first.journal_unresolved(), Some(1));
+        // While the first client has it, nobody else appends.
+        let busy = Client::builder()
+            .service_url(server.url())
+            .health_monitor(false)
+            .journal(&path)
+            .build()
+            .err();
+        assert!(
+            matches!(&busy, Some(crate::BuildError::Journal(e)) if e.contains("another process")),
+            "{busy:?}"
+        );
+        drop(first);
+        let journal = Journal::read(&path).unwrap();
+        assert_eq!(journal.unresolved().len(), 1);
+        assert_eq!(
+            journal.unresolved()[0].last.as_ref().unwrap().result,
+            OutcomeKind::Unknown
+        );
+
+        server.faults().set(FaultKind::DropAfterCommit, 0.0);
+        let committed = server.stats().mints_committed;
+        let second = client(&path);
+        let resolution = second.resolve_journal().await;
+        assert!(resolution.unresolved.is_empty(), "{resolution:?}");
+        let [resolved] = &resolution.resolved[..] else {
+            panic!("{resolution:?}")
+        };
+        let Ok(MintAnswer::Minted(id)) = resolved.result else {
+            panic!("{resolution:?}")
+        };
+        assert_eq!(id.entity_type(), EntityType::Place);
+        // The ID committed before the answers were lost: a replay, no new mint.
+        assert_eq!(server.stats().mints_committed, committed);
+        assert!(server.stats().mints_replayed > 0);
+        assert_eq!(second.journal_unresolved(), Some(0));
+        // Nothing left: a second resolution does nothing, and mints go on.
+        assert!(second.resolve_journal().await.resolved.is_empty());
+        let next = second.mint(MintRequest::new(EntityType::Place)).await;
+        assert!(matches!(next, Ok(MintAnswer::Minted(other)) if other != id));
+        drop(second);
+        let journal = Journal::read(&path).unwrap();
+        assert_eq!(
+            (journal.damage.clone(), journal.unresolved()),
+            (None, vec![])
+        );
+        let kinds: Vec<&str> = journal
+            .records
+            .iter()
+            .map(|r| match &r.entry {
+                Entry::Open { .. } => "open",
+                Entry::Sent { resend: false, .. } => "sent",
+                Entry::Sent { resend: true, .. } => "resend",
+                Entry::Outcome { .. } => "outcome",
+            })
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                "open", "sent", "outcome", "open", "resend", "outcome", "sent", "outcome"
+            ]
+        );
+        server.shutdown().await;
+        let _ = std::fs::remove_dir_all(path.parent().unwrap());
+    }
 }
