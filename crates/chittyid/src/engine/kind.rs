@@ -287,6 +287,7 @@ impl Kind for MintResult {
         }
     }
 
+    #[inline]
     fn conclude(target: &MintTarget, progress: &Progress, end: End, keys: bool) -> MintResult {
         let resend_safe = MintResult::idempotent(target, progress, keys);
         Err(match end {
