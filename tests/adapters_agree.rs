@@ -231,8 +231,17 @@ fn expected(kind: Hostile, seen: &Seen) -> Result<(), String> {
         Hostile::HugeBody | Hostile::HugeJson => {
             unusable(|e| *e == WireError::BodyTooLarge) && closed
         }
+        // No answer: the connection closed before a whole head.
+        Hostile::CutHead => {
+            unknown_mint(Failure::NoResponse)
+                && validation_failed(Failure::NoResponse)
+                && health_failed(Failure::NoResponse)
+        }
         // Not HTTP as accepted: the service may have acted, nothing is usable.
-        Hostile::EndlessHeaders | Hostile::WrongContentLength | Hostile::BrokenChunked => {
+        Hostile::EndlessHeaders
+        | Hostile::WrongContentLength
+        | Hostile::BrokenChunked
+        | Hostile::Garbage => {
             unknown_mint(Failure::InvalidResponse)
                 && validation_failed(Failure::InvalidResponse)
                 && health_failed(Failure::InvalidResponse)

@@ -252,6 +252,47 @@ async fn the_runner_sees_an_outage_and_the_return_with_defaults() {
     server.shutdown().await;
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_attempt_that_times_out_wakes_the_runner_for_a_check() {
+    let server = server().await;
+    // Attempts end at 300 ms (the service holds a request for 1 s): the setting under
+    // test is the time-out, so the run is short.
+    let (client, runner) = start(&server.addr().to_string(), TOKEN, |s| {
+        s.engine.attempt_timeout = Duration::from_millis(300);
+    });
+    spawn_runner(runner, Link::up(server.addr()));
+    let up = watch_health(client, |s| s.last() == Some(&HealthState::Connected)).await;
+    assert_eq!(up.last(), Some(&HealthState::Connected), "{up:?}");
+    let checks = client.stats().health_checks;
+    server.faults().set(FaultKind::Timeout, 1.0);
+    let mut task = Task::new(Tcp(server.addr()));
+    let verdict = task.validate(client, b"03-1-USA-5537-P-2602-0-38").await;
+    assert!(
+        matches!(
+            verdict,
+            Validation::LocalOnly {
+                reason: Unanswered::Failed {
+                    last: Failure::TimedOut,
+                    ..
+                },
+                ..
+            }
+        ),
+        "{verdict:?}"
+    );
+    // The time-outs were found by polls, not reports; they still bring the runner's next
+    // check forward from its 30 s interval.
+    let until = tokio::time::Instant::now() + Duration::from_secs(20);
+    while client.stats().health_checks == checks && tokio::time::Instant::now() < until {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert!(
+        client.stats().health_checks > checks,
+        "the runner was not woken"
+    );
+    server.shutdown().await;
+}
+
 /// A network stack whose link can go down: connections fail while it is down, as an
 /// embassy-net socket's connect does without a link.
 #[derive(Clone)]

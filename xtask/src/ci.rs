@@ -38,6 +38,7 @@ fn docs() -> Result<(), String> {
 /// CI runs on a clean clone and checks that too; a developer runs `cargo xtask ci`
 /// before committing, so elsewhere uncommitted changes are allowed.
 fn package() -> Result<(), String> {
+    forget_packed_sources()?;
     let mut args = vec!["package"];
     for name in PUBLISHED {
         args.extend(["-p", name]);
@@ -76,6 +77,40 @@ fn parser_only_dependencies() -> Result<(), String> {
             unwanted.join(", ")
         ))
     }
+}
+
+/// Cargo unpacks the crates it packs from its temporary local registry into
+/// `$CARGO_HOME/registry/src/-<hash>/`, and keeps them: the next run, with the same
+/// version and new code, would build the old sources. Those directories belong to
+/// packaging alone (crates.io's are `index.crates.io-…`), so they are removed first.
+fn forget_packed_sources() -> Result<(), String> {
+    let home = std::env::var_os("CARGO_HOME")
+        .map(std::path::PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".cargo")))
+        .ok_or("neither CARGO_HOME nor HOME is set")?;
+    let Ok(registries) = std::fs::read_dir(home.join("registry/src")) else {
+        return Ok(());
+    };
+    for registry in registries.flatten() {
+        if !registry.file_name().to_string_lossy().starts_with('-') {
+            continue;
+        }
+        for unpacked in std::fs::read_dir(registry.path())
+            .into_iter()
+            .flatten()
+            .flatten()
+        {
+            let name = unpacked.file_name().to_string_lossy().into_owned();
+            if PUBLISHED
+                .iter()
+                .any(|crate_name| name.starts_with(&format!("{crate_name}-")))
+            {
+                std::fs::remove_dir_all(unpacked.path())
+                    .map_err(|e| format!("{}: {e}", unpacked.path().display()))?;
+            }
+        }
+    }
+    Ok(())
 }
 
 pub fn run() -> Result<(), String> {

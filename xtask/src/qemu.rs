@@ -98,8 +98,13 @@ fn check_client_report(report: &str) -> Result<(), String> {
     )?;
     let up = position("runner: health Disconnected -> Connected", 0)?;
     let lost = position("runner: health Connected -> Reconnecting", up)?;
-    position("validator: 03-1-USA-7165-T-2602-0-13 local only", 0)?;
+    let local = position("validator: 03-1-USA-7165-T-2602-0-13 local only", up)?;
     let back = position("runner: health Reconnecting -> Connected", lost)?;
+    if local > back {
+        return Err(format!(
+            "the validation during the outage came after the service was back:\n{report}"
+        ));
+    }
     position(
         "validator: 03-1-USA-0001-E-2612-3-02 valid (the service)",
         back,

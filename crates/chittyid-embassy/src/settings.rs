@@ -13,9 +13,12 @@ use chittyid::wire::Token;
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
 #[non_exhaustive]
 pub struct Timeouts {
-    /// Opening a connection (default 5 s): a link that is down fails here, as not sent.
+    /// Opening a connection (default 5 s, as the std client's): a link that is down
+    /// fails here, as not sent.
     pub connect: Duration,
-    /// Each read of the answer (default 5 s): a stall ends the connection as broken.
+    /// Each read of the answer (default 10 s, an attempt's default time-out, so that a
+    /// slow service answers firmware as it answers the std client): a stall longer than
+    /// this ends the connection as broken. Set it shorter to find a dead link sooner.
     /// (Writing the request is bounded by the attempt's time-out.)
     pub read: Duration,
 }
@@ -29,7 +32,7 @@ impl Timeouts {
 
 impl Default for Timeouts {
     fn default() -> Timeouts {
-        Timeouts::new(Duration::from_secs(5), Duration::from_secs(5))
+        Timeouts::new(Duration::from_secs(5), Duration::from_secs(10))
     }
 }
 

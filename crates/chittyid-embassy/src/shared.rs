@@ -51,22 +51,29 @@ pub(crate) struct Shared<'a, M: RawMutex, const CACHE: usize> {
 }
 
 impl<M: RawMutex, const CACHE: usize> Shared<'_, M, CACHE> {
-    /// Runs one synchronous step on the engine.
+    /// Runs one synchronous step on the engine, and wakes the runner if the engine now
+    /// wants a health check sooner than the runner's sleep ends (a failed attempt, a
+    /// time-out found by a poll, brings it forward).
     pub(crate) fn with<R>(&self, step: impl FnOnce(&mut SharedEngine<CACHE>) -> R) -> R {
-        self.engine.lock(|engine| step(&mut engine.borrow_mut()))
-    }
-
-    /// Reports a fact, and wakes the runner if the engine now wants a health check
-    /// sooner than the runner's sleep ends.
-    pub(crate) fn report<T: Answer>(&self, call: &mut Call<T>, fact: Fact<'_>) {
-        let sooner = self.with(|engine| {
+        let (result, sooner) = self.engine.lock(|engine| {
+            let engine = &mut *engine.borrow_mut();
             let due = engine.next_health_check();
-            engine.report(call, fact, now());
-            matches!((engine.next_health_check(), due), (Some(next), Some(was)) if next < was)
+            let result = step(engine);
+            let sooner = matches!(
+                (engine.next_health_check(), due),
+                (Some(next), Some(was)) if next < was
+            );
+            (result, sooner)
         });
         if sooner {
             self.health_wake.signal(());
         }
+        result
+    }
+
+    /// Reports a fact.
+    pub(crate) fn report<T: Answer>(&self, call: &mut Call<T>, fact: Fact<'_>) {
+        self.with(|engine| engine.report(call, fact, now()));
     }
 }
 

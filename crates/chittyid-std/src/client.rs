@@ -347,7 +347,10 @@ async fn drive<T: Answer>(
     let mut guard = CallGuard { inner, call };
     let mut parts = [0u8; chittyid::wire::Request::MAX_PARTS];
     loop {
-        let step = match lock(&inner.engine).poll(&mut guard.call, inner.clock.now(), &mut parts) {
+        let action = step(inner, |engine| {
+            engine.poll(&mut guard.call, inner.clock.now(), &mut parts)
+        });
+        let next = match action {
             Action::Done(outcome) => Step::Done(outcome),
             Action::WaitUntil(at) => Step::Wait(at),
             Action::Send {
@@ -355,7 +358,7 @@ async fn drive<T: Answer>(
                 timeout_at,
             } => Step::Send(Outgoing::of(&request), timeout_at),
         };
-        let (outgoing, timeout_at) = match step {
+        let (outgoing, timeout_at) = match next {
             Step::Done(outcome) => return outcome,
             Step::Wait(at) => {
                 tokio::time::sleep_until(inner.clock.tokio_instant(at)).await;
@@ -385,12 +388,18 @@ async fn drive<T: Answer>(
     }
 }
 
-/// Reports a fact, and wakes the health task when the engine now wants a check sooner
-/// than the task's sleep ends.
+/// Reports a fact (through [`step`], which wakes the health task when it must).
 fn report<T: Answer>(inner: &Inner, call: &mut Call<T>, fact: Fact<'_>) {
+    step(inner, |engine| engine.report(call, fact, inner.clock.now()));
+}
+
+/// Runs one synchronous step on the engine, under the lock, and wakes the health task
+/// when the engine now wants a check sooner than the task's sleep ends (a failed
+/// attempt, or a time-out found by a poll, brings it forward).
+fn step<R>(inner: &Inner, work: impl FnOnce(&mut SharedEngine) -> R) -> R {
     let mut engine = lock(&inner.engine);
     let due = engine.next_health_check();
-    engine.report(call, fact, inner.clock.now());
+    let result = work(&mut engine);
     let sooner = matches!(
         (engine.next_health_check(), due),
         (Some(now_due), Some(was)) if now_due < was
@@ -399,6 +408,7 @@ fn report<T: Answer>(inner: &Inner, call: &mut Call<T>, fact: Fact<'_>) {
     if sooner {
         inner.health_wake.notify_one();
     }
+    result
 }
 
 /// The background health monitor: runs the checks the engine's health machine asks

@@ -97,6 +97,8 @@ impl Transport {
         let mut http = HttpConnector::new();
         http.enforce_http(false);
         http.set_nodelay(true);
+        // As the firmware client's: a connection not open in 5 s was not sent.
+        http.set_connect_timeout(Some(std::time::Duration::from_secs(5)));
         let connector = hyper_rustls::HttpsConnectorBuilder::new()
             .with_tls_config(tls)
             .https_or_http()

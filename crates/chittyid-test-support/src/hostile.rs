@@ -36,11 +36,15 @@ pub enum Hostile {
     HtmlPage,
     /// A 503 whose body (20 KiB) is larger than any adapter keeps.
     Huge503,
+    /// A status line cut off by the connection closing: no answer.
+    CutHead,
+    /// Bytes that cannot begin an HTTP answer, no blank line, the connection kept open.
+    Garbage,
 }
 
 impl Hostile {
     /// Every behaviour.
-    pub const ALL: [Hostile; 12] = [
+    pub const ALL: [Hostile; 14] = [
         Hostile::HugeBody,
         Hostile::EndlessHeaders,
         Hostile::Drip,
@@ -53,6 +57,8 @@ impl Hostile {
         Hostile::WrongCheckValue,
         Hostile::HtmlPage,
         Hostile::Huge503,
+        Hostile::CutHead,
+        Hostile::Garbage,
     ];
 }
 
@@ -181,6 +187,13 @@ async fn misbehave(stream: &mut TcpStream, kind: Hostile) -> std::io::Result<()>
             stream
                 .write_all(&answer("Content-Type: text/html\r\n", body))
                 .await?;
+        }
+        Hostile::CutHead => {
+            stream.write_all(b"HTTP/1.1 200 O").await?;
+        }
+        Hostile::Garbage => {
+            stream.write_all(b"<html><body>no HTTP here").await?;
+            tokio::time::sleep(Duration::from_secs(15)).await;
         }
         Hostile::Huge503 => {
             let body = vec![b'x'; HUGE_503_BODY];

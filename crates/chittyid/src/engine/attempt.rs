@@ -123,7 +123,7 @@ impl<S: CacheStorage, O: Observer> Engine<S, O> {
         permit: Permit,
         built: bool,
     ) -> End {
-        let stats = &mut self.stats.endpoint_mut(endpoint);
+        let stats = self.stats.endpoint_mut(endpoint);
         if built {
             progress.attempts = progress.attempts.saturating_sub(1);
             stats.attempts = stats.attempts.saturating_sub(1);

@@ -5,9 +5,10 @@
 //! [`Validation`], a [`MintResult`], a [`HealthResult`]). [`Engine::poll`] says what to
 //! do (send this request, wait until then, done); the adapter carries it out and
 //! reports what happened on the wire with [`Engine::report`], its one input besides
-//! time: not sent, broken, not HTTP, or an answer (see [`Fact`]). The engine decides
-//! what each fact means, so every adapter behaves alike. Shared state is touched only
-//! inside these short synchronous steps, so many calls can be in flight at once.
+//! time: does not fit, not sent, broken, not HTTP, or an answer (see [`Fact`]). The
+//! engine decides what each fact means, so every adapter behaves alike. Shared state is
+//! touched only inside these short synchronous steps, so many calls can be in flight at
+//! once.
 //!
 //! ```
 //! use chittyid::engine::{Action, CacheSlot, Engine, EngineConfig, Fact, Response, Validation};
@@ -159,7 +160,8 @@ impl<S: CacheStorage, O: Observer> Engine<S, O> {
 
     /// Whether mints that may have reached the service are resent with their key: the
     /// settings say the service honours keys, or it has shown so (with
-    /// [`KeyPolicy::Learn`], by echoing a key in a mint answer).
+    /// [`KeyPolicy::Learn`], by echoing a key: a mint's, or the probe key that health
+    /// checks carry while the engine learns).
     pub fn keys_honoured(&self) -> bool {
         match self.config.idempotency_keys {
             KeyPolicy::Off => false,
@@ -273,7 +275,7 @@ impl<S: CacheStorage, O: Observer> Engine<S, O> {
         key: Option<IdempotencyKey>,
         now: Instant,
     ) -> Call<MintResult> {
-        let stats = &mut self.stats.endpoint_mut(Endpoint::Mint);
+        let stats = self.stats.endpoint_mut(Endpoint::Mint);
         stats.calls += 1;
         if what.jurisdiction.is_some_and(|j| j.is_fallback_marker()) {
             // `ERR` marks fallback IDs: no service mints it on request.

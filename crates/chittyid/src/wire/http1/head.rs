@@ -41,8 +41,13 @@ pub struct Head<'a> {
 }
 
 /// Parses the head at the start of `buf`: `Ok(None)` while the blank line that ends it
-/// has not arrived (and `buf` may still grow to `capacity`).
+/// has not arrived (and `buf` may still grow to `capacity`). Bytes that cannot begin a
+/// status line are refused at once, without waiting for the blank line.
 pub fn parse_head(buf: &[u8], capacity: usize) -> Result<Option<Head<'_>>, Http1Error> {
+    const START: &[u8] = b"HTTP/1.";
+    if !START.starts_with(&buf[..buf.len().min(START.len())]) {
+        return Err(Http1Error::BadStatusLine);
+    }
     let Some(end) = find(buf, b"\r\n\r\n") else {
         return if buf.len() >= capacity {
             Err(Http1Error::HeadTooLarge)
@@ -188,7 +193,16 @@ mod tests {
             ),
             Err(Http1Error::BadContentLength)
         );
-        assert_eq!(parse_head(&[b'X'; 100], 100), Err(Http1Error::HeadTooLarge));
+        // A status line that never ends fills the buffer; garbage is refused at once.
+        let mut endless = std::vec::Vec::from(&b"HTTP/1.1 200 "[..]);
+        endless.resize(100, b'X');
+        assert_eq!(parse_head(&endless, 100), Err(Http1Error::HeadTooLarge));
+        assert_eq!(
+            parse_head(&[b'X'; 100], 100),
+            Err(Http1Error::BadStatusLine)
+        );
+        assert_eq!(parse_head(b"HTT", 100), Ok(None));
+        assert_eq!(parse_head(b"HTTX", 100), Err(Http1Error::BadStatusLine));
         let mut many = std::vec::Vec::from(&b"HTTP/1.1 200 OK\r\n"[..]);
         for _ in 0..100 {
             many.extend_from_slice(b"X: y\r\n");

@@ -122,8 +122,8 @@ impl ResponseReader {
                     framing: head.framing,
                     start: head.len,
                 }),
-                Ok(None) if closed && self.filled == 0 => State::Broken,
-                Ok(None) if closed => State::NotHttp,
+                // Closed before a whole head: no answer came (as hyper says too).
+                Ok(None) if closed => State::Broken,
                 Ok(None) => State::Head,
                 Err(_) => State::NotHttp,
             };
@@ -315,7 +315,10 @@ mod tests {
     #[test]
     fn broken_and_non_http_answers() {
         assert_eq!(read(b"", 10, 256, true), Seen::Broken);
-        assert_eq!(read(b"HTTP/1.1 200 O", 10, 256, true), Seen::NotHttp);
+        // A head cut off by the close is no answer: the connection broke.
+        assert_eq!(read(b"HTTP/1.1 200 O", 10, 256, true), Seen::Broken);
+        // Bytes that cannot begin an answer are refused at once, blank line or not.
+        assert_eq!(read(b"<html>", 10, 256, false), Seen::NotHttp);
         assert_eq!(read(b"<html>\r\n\r\n", 10, 256, true), Seen::NotHttp);
         let short = b"HTTP/1.1 200 OK\r\nContent-Length: 100\r\n\r\nshort";
         assert_eq!(read(short, 10, 256, true), Seen::NotHttp);
