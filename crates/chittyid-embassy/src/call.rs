@@ -25,7 +25,8 @@ pub(crate) async fn drive<M: RawMutex, C: Connect, T: Answer, const CACHE: usize
     loop {
         // The engine builds the request's parts in the answer buffer, free until the
         // answer arrives: a task needs no third buffer.
-        let action = shared.with(|engine| engine.poll(&mut guard.call, now(), buffers.response));
+        let action =
+            shared.with_wake(|engine| engine.poll(&mut guard.call, now(), buffers.response));
         let (outgoing, timeout_at) = match action {
             Action::Done(outcome) => return outcome,
             Action::WaitUntil(at) => {

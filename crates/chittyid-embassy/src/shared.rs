@@ -51,21 +51,17 @@ pub(crate) struct Shared<'a, M: RawMutex, const CACHE: usize> {
 }
 
 impl<M: RawMutex, const CACHE: usize> Shared<'_, M, CACHE> {
-    /// Runs one synchronous step on the engine, and wakes the runner if the engine now
-    /// wants a health check sooner than the runner's sleep ends (a failed attempt, a
-    /// time-out found by a poll, brings it forward).
+    /// Runs one synchronous step on the engine.
     pub(crate) fn with<R>(&self, step: impl FnOnce(&mut SharedEngine<CACHE>) -> R) -> R {
-        let (result, sooner) = self.engine.lock(|engine| {
-            let engine = &mut *engine.borrow_mut();
-            let due = engine.next_health_check();
-            let result = step(engine);
-            let sooner = matches!(
-                (engine.next_health_check(), due),
-                (Some(next), Some(was)) if next < was
-            );
-            (result, sooner)
-        });
-        if sooner {
+        self.engine.lock(|engine| step(&mut engine.borrow_mut()))
+    }
+
+    /// Runs a step that may fail an attempt (a poll that finds a time-out, a report),
+    /// and wakes the runner if the engine now wants a health check sooner than the
+    /// runner's sleep ends.
+    pub(crate) fn with_wake<R>(&self, step: impl FnOnce(&mut SharedEngine<CACHE>) -> R) -> R {
+        let (result, wake) = self.with(|engine| (step(engine), engine.take_health_wake()));
+        if wake {
             self.health_wake.signal(());
         }
         result
@@ -73,7 +69,7 @@ impl<M: RawMutex, const CACHE: usize> Shared<'_, M, CACHE> {
 
     /// Reports a fact.
     pub(crate) fn report<T: Answer>(&self, call: &mut Call<T>, fact: Fact<'_>) {
-        self.with(|engine| engine.report(call, fact, now()));
+        self.with_wake(|engine| engine.report(call, fact, now()));
     }
 }
 

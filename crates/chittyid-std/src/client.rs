@@ -398,12 +398,8 @@ fn report<T: Answer>(inner: &Inner, call: &mut Call<T>, fact: Fact<'_>) {
 /// attempt, or a time-out found by a poll, brings it forward).
 fn step<R>(inner: &Inner, work: impl FnOnce(&mut SharedEngine) -> R) -> R {
     let mut engine = lock(&inner.engine);
-    let due = engine.next_health_check();
     let result = work(&mut engine);
-    let sooner = matches!(
-        (engine.next_health_check(), due),
-        (Some(now_due), Some(was)) if now_due < was
-    );
+    let sooner = engine.take_health_wake();
     drop(engine);
     if sooner {
         inner.health_wake.notify_one();

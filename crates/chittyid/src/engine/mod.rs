@@ -189,10 +189,16 @@ impl<S: CacheStorage, O: Observer> Engine<S, O> {
 
     /// When the health monitor's next check is due (`None` while one is out). The
     /// engine brings it forward after a failed attempt (a refusal, a lost answer, a
-    /// minting back end handing out fallbacks); an adapter's health task that sleeps
-    /// until the due time should wake when this moves earlier.
+    /// minting back end handing out fallbacks); see [`Engine::take_health_wake`].
     pub fn next_health_check(&self) -> Option<Instant> {
         self.health.next_check()
+    }
+
+    /// `true` once after a step (a poll that found a time-out, a report) brought the
+    /// health monitor's next check forward: an adapter's health task that sleeps until
+    /// the old due time should be woken.
+    pub fn take_health_wake(&mut self) -> bool {
+        self.health.take_sooner()
     }
 
     /// The observer.

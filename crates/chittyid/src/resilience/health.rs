@@ -92,6 +92,8 @@ pub struct HealthMonitor {
     check_in_flight: bool,
     /// Failed checks in a row.
     failures: u16,
+    /// A call brought the next check forward since the last [`HealthMonitor::take_sooner`].
+    sooner: bool,
 }
 
 impl HealthMonitor {
@@ -103,6 +105,7 @@ impl HealthMonitor {
             next_check: Instant::ZERO,
             check_in_flight: false,
             failures: 0,
+            sooner: false,
         }
     }
 
@@ -190,9 +193,16 @@ impl HealthMonitor {
 
     /// A real call could not reach the service: check soon rather than in 30 s.
     pub fn on_passive_failure(&mut self, now: Instant) {
-        if self.state == HealthState::Connected && !self.check_in_flight {
-            self.next_check = self.next_check.min(now);
+        if self.state == HealthState::Connected && !self.check_in_flight && now < self.next_check {
+            self.next_check = now;
+            self.sooner = true;
         }
+    }
+
+    /// Whether a call brought the next check forward since the last time this was
+    /// asked: a health task sleeping until the old due time should wake.
+    pub fn take_sooner(&mut self) -> bool {
+        core::mem::take(&mut self.sooner)
     }
 
     fn connected(&mut self, now: Instant) -> Option<Transition<HealthState>> {
