@@ -67,6 +67,9 @@ struct Tracked {
     /// A mint whose request may have reached the service, with no key known to be
     /// honoured.
     unsafe_to_resend: bool,
+    /// The attempt timed out with no fact: the engine decides at the call's next poll,
+    /// and is judged then (keys may have been learned meanwhile).
+    timed_out: bool,
 }
 
 fuzz_target!(|data: &[u8]| {
@@ -104,6 +107,7 @@ fuzz_target!(|data: &[u8]| {
                         probe: false,
                         timeout_at: now,
                         unsafe_to_resend: false,
+                        timed_out: false,
                     });
                 }
             }
@@ -113,6 +117,13 @@ fuzz_target!(|data: &[u8]| {
                     continue;
                 }
                 let endpoint = t.call.endpoint();
+                if std::mem::take(&mut t.timed_out)
+                    && endpoint == Endpoint::Mint
+                    && !(t.call.idempotency_key().is_some() && engine.keys_honoured())
+                {
+                    // The attempt that timed out may have reached the service.
+                    t.unsafe_to_resend = true;
+                }
                 let was_closed = engine.breaker_state(endpoint) == BreakerState::Closed;
                 match t.call.poll(&mut engine, now, &mut buf) {
                     Action::Send {
@@ -170,16 +181,23 @@ fuzz_target!(|data: &[u8]| {
                     _ if arg & 1 == 0 => (Some(Fact::NotHttp), true),
                     _ => {
                         let raw = RAW[usize::from(arg / 2) % RAW.len()];
-                        (
-                            Some(read_raw(raw, usize::from(arg / 8), &mut raw_buf)),
-                            true,
-                        )
+                        let fact = read_raw(raw, usize::from(arg / 8), &mut raw_buf);
+                        // As for op 4: an explicit refusal (429, 503) says nothing was done.
+                        let arrived = match fact {
+                            Fact::Answered(answer) => !matches!(answer.status, 429 | 503),
+                            _ => true,
+                        };
+                        (Some(fact), arrived)
                     }
                 };
                 match fact {
                     Some(fact) => t.call.report(&mut engine, fact, now),
                     // The clock reaches the time-out; the call's next poll ends it.
-                    None if op % 10 == 6 => now = now.max(t.timeout_at),
+                    None if op % 10 == 6 => {
+                        now = now.max(t.timeout_at);
+                        t.timed_out = true;
+                        continue;
+                    }
                     None => {}
                 }
                 let failure = arrived.then_some(());
