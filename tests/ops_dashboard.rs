@@ -7,6 +7,7 @@ use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use chittyid_std::Client;
+use chittyid_test_support::promql::metric_names;
 use serde_json::Value;
 
 fn ops(file: &str) -> PathBuf {
@@ -34,28 +35,6 @@ fn exported() -> BTreeSet<String> {
                 .to_string()
         })
         .collect()
-}
-
-/// The `chittyid_…` names in a PromQL expression (recorded series, `chittyid:…`, are not
-/// the client's).
-fn metric_names(expr: &str) -> Vec<String> {
-    let mut names = Vec::new();
-    let mut rest = expr;
-    while let Some(at) = rest.find("chittyid_") {
-        let before = rest[..at].chars().next_back();
-        let tail = &rest[at..];
-        let end = tail
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':'))
-            .unwrap_or(tail.len());
-        let name = &tail[..end];
-        if !before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
-            && !name.contains(':')
-        {
-            names.push(name.to_string());
-        }
-        rest = &tail[end..];
-    }
-    names
 }
 
 /// Every string under a key `expr` (panel targets) or `query` (template variables).

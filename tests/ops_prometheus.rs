@@ -20,6 +20,7 @@ use chittyid::EntityType;
 use chittyid::resilience::HealthConfig;
 use chittyid_server::{FaultKind, Server, ServerConfig};
 use chittyid_std::{Client, MintRequest};
+use chittyid_test_support::promql::metric_names;
 use chittyid_test_support::{http, ids};
 use serde_json::Value;
 
@@ -156,29 +157,6 @@ fn encode(text: &str) -> String {
             _ => format!("%{b:02X}"),
         })
         .collect()
-}
-
-/// The client metric names (`chittyid_…`) an expression uses; recorded series
-/// (`chittyid:…`) are not among them.
-fn metric_names(expr: &str) -> Vec<String> {
-    let mut names = Vec::new();
-    let mut rest = expr;
-    while let Some(at) = rest.find("chittyid_") {
-        let before = rest[..at].chars().next_back();
-        let tail = &rest[at..];
-        let end = tail
-            .find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == ':'))
-            .unwrap_or(tail.len());
-        let name = &tail[..end];
-        if !before.is_some_and(|c| c.is_ascii_alphanumeric() || c == '_' || c == ':')
-            && !name.contains(':')
-            && !names.iter().any(|n| n == name)
-        {
-            names.push(name.to_string());
-        }
-        rest = &tail[end..];
-    }
-    names
 }
 
 /// One rule as /api/v1/rules lists it.

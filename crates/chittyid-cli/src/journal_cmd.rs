@@ -4,6 +4,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use chittyid_server::rfc3339;
 use chittyid_std::journal::{Entry, Journal, Outcome, Record, Unresolved};
 use clap::{Args, Subcommand};
 use serde_json::{Value, json};
@@ -136,28 +137,6 @@ fn head_text(journal: &Journal) -> String {
         .map_or_else(|| "none".to_string(), |crc| format!("{crc:08x}"))
 }
 
-/// UTC `YYYY-MM-DDTHH:MM:SS.mmmZ` of milliseconds since the epoch.
-fn utc(ms: u64) -> String {
-    let (days, rest) = ((ms / 86_400_000) as i64, ms % 86_400_000);
-    // Howard Hinnant's civil_from_days.
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z.rem_euclid(146_097);
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let day = doy - (153 * mp + 2) / 5 + 1;
-    let month = if mp < 10 { mp + 3 } else { mp - 9 };
-    let year = yoe + era * 400 + i64::from(month <= 2);
-    format!(
-        "{year:04}-{month:02}-{day:02}T{:02}:{:02}:{:02}.{:03}Z",
-        rest / 3_600_000,
-        rest / 60_000 % 60,
-        rest / 1000 % 60,
-        rest % 1000
-    )
-}
-
 fn request_json(request: &chittyid_std::MintRequest) -> Value {
     json!({
         "entity": request.entity_type.name(),
@@ -180,7 +159,7 @@ fn record_json(record: &Record) -> Value {
     let mut value = json!({
         "seq": record.seq, "offset": record.offset,
         "crc": format!("{:08x}", record.crc), "prev": format!("{:08x}", record.prev),
-        "at_ms": record.at_ms, "at": utc(record.at_ms),
+        "at_ms": record.at_ms, "at": rfc3339(record.at_ms),
     });
     let fields = match &record.entry {
         Entry::Open { pid, torn_bytes } => {
@@ -300,7 +279,7 @@ fn show_text(out: &mut impl Write, path: &Path, journal: &Journal) -> std::io::R
             ),
             _ => "other".to_string(),
         };
-        writeln!(out, "{:>6}  {}  {what}", record.seq, utc(record.at_ms))?;
+        writeln!(out, "{:>6}  {}  {what}", record.seq, rfc3339(record.at_ms))?;
     }
     if let Some(torn) = journal.torn_tail {
         writeln!(
@@ -338,9 +317,9 @@ mod tests {
     use super::*;
 
     #[test]
-    fn utc_dates() {
-        assert_eq!(utc(0), "1970-01-01T00:00:00.000Z");
-        assert_eq!(utc(951_782_400_000), "2000-02-29T00:00:00.000Z");
-        assert_eq!(utc(1_764_687_173_123), "2025-12-02T14:52:53.123Z");
+    fn journal_times_are_utc() {
+        assert_eq!(rfc3339(0), "1970-01-01T00:00:00.000Z");
+        assert_eq!(rfc3339(951_782_400_000), "2000-02-29T00:00:00.000Z");
+        assert_eq!(rfc3339(1_764_687_173_123), "2025-12-02T14:52:53.123Z");
     }
 }

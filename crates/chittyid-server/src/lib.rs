@@ -62,6 +62,9 @@ use tokio::sync::watch;
 use tokio::task::JoinHandle;
 use tokio_rustls::TlsAcceptor;
 
+/// RFC 3339 UTC time of Unix milliseconds, as the service writes it (the CLI shows
+/// journal times the same way).
+pub use clock::rfc3339;
 pub use config::{ConfigError, FaultKind, Latency, Outage, Profile, Rate, ServerConfig, TlsFiles};
 pub use faults::FaultState;
 pub use stats::StatsSnapshot;

@@ -1,8 +1,9 @@
 //! Test support shared by the workspace's tests, so that each scenario has one copy:
 //! calls of any kind driven through one loop ([`calls`]), distinct IDs ([`ids`]), the
-//! CLI's `serve` as a child process ([`serve_process`]), and, with the `net` feature, a
-//! plain HTTP/1.1 client that sends exactly the bytes asked for (`http`), a hostile ID
-//! service (`hostile`) and a TCP connector for the embassy adapter (`tcp`).
+//! CLI's `serve` as a child process ([`serve_process`]), the client metrics an
+//! expression names ([`promql`]), and, with the `net` feature, a plain HTTP/1.1 client
+//! that sends exactly the bytes asked for (`http`), a hostile ID service (`hostile`)
+//! and a TCP connector for the embassy adapter (`tcp`).
 
 pub mod calls;
 #[cfg(feature = "net")]
@@ -10,6 +11,7 @@ pub mod hostile;
 #[cfg(feature = "net")]
 pub mod http;
 pub mod ids;
+pub mod promql;
 pub mod serve_process;
 #[cfg(feature = "net")]
 pub mod tcp;
