@@ -142,7 +142,7 @@ fuzz_target!(|data: &[u8]| {
                         t.probe = !was_closed;
                         t.timeout_at = timeout_at;
                     }
-                    Action::WaitUntil(at) => {
+                    Action::WaitUntil(at) | Action::Follow { until: at } => {
                         assert!(at <= t.call.deadline(), "wait past the deadline")
                     }
                     Action::Done(_) => {}

@@ -25,12 +25,19 @@ pub(crate) async fn drive<M: RawMutex, C: Connect, T: Answer, const CACHE: usize
     loop {
         // The engine builds the request's parts in the answer buffer, free until the
         // answer arrives: a task needs no third buffer.
-        let action =
-            shared.with_wake(|engine| engine.poll(&mut guard.call, now(), buffers.response));
+        let (action, seen) = shared.with_wake(|engine| {
+            let action = engine.poll(&mut guard.call, now(), buffers.response);
+            (action, shared.followers.seen())
+        });
         let (outgoing, timeout_at) = match action {
             Action::Done(outcome) => return outcome,
             Action::WaitUntil(at) => {
                 Timer::at(embassy(at)).await;
+                continue;
+            }
+            Action::Follow { until } => {
+                // Another call asks the same: its answer, or this call's deadline.
+                let _shared = with_deadline(embassy(until), shared.followers.wait(seen)).await;
                 continue;
             }
             Action::Send {
@@ -58,7 +65,8 @@ pub(crate) async fn drive<M: RawMutex, C: Connect, T: Answer, const CACHE: usize
 
 /// A call in progress. If its future is dropped mid-way (the caller's own time-out, or
 /// a `select` that another branch won), the breaker's probe slot it may hold is given
-/// back; otherwise the breaker would wait for that probe for ever.
+/// back (otherwise the breaker would wait for that probe for ever), and calls that
+/// follow it ask again.
 struct CallGuard<'s, 'a, M: RawMutex, T: Answer, const CACHE: usize> {
     shared: &'s Shared<'a, M, CACHE>,
     call: Call<T>,
@@ -68,7 +76,8 @@ impl<M: RawMutex, T: Answer, const CACHE: usize> Drop for CallGuard<'_, '_, M, T
     fn drop(&mut self) {
         if !self.call.is_finished() {
             let call = &mut self.call;
-            self.shared.with(|engine| engine.cancel(call));
+            // A leader that leaves wakes its followers, to ask again.
+            self.shared.with_wake(|engine| engine.cancel(call));
         }
     }
 }

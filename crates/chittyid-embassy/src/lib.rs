@@ -28,6 +28,7 @@ mod buffers;
 mod call;
 mod connect;
 mod exchange;
+mod followers;
 mod log;
 mod runner;
 mod settings;

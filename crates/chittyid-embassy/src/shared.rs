@@ -17,6 +17,7 @@ use crate::Answer;
 use crate::buffers::Buffers;
 use crate::call::drive;
 use crate::connect::Connect;
+use crate::followers::Followers;
 use crate::log::LogObserver;
 use crate::runner::Runner;
 use crate::settings::{Settings, Timeouts};
@@ -48,6 +49,8 @@ pub(crate) struct Shared<'a, M: RawMutex, const CACHE: usize> {
     pub(crate) wire: Wire<'a>,
     /// Wakes the runner when a failed attempt brings the next health check forward.
     pub(crate) health_wake: Signal<M, ()>,
+    /// Wakes the calls that follow another's when an answer is shared.
+    pub(crate) followers: Followers<M>,
 }
 
 impl<M: RawMutex, const CACHE: usize> Shared<'_, M, CACHE> {
@@ -56,11 +59,18 @@ impl<M: RawMutex, const CACHE: usize> Shared<'_, M, CACHE> {
         self.engine.lock(|engine| step(&mut engine.borrow_mut()))
     }
 
-    /// Runs a step that may fail an attempt (a poll that finds a time-out, a report),
-    /// and wakes the runner if the engine now wants a health check sooner than the
-    /// runner's sleep ends.
+    /// Runs a step that may end or fail an attempt (a poll, a report): wakes the runner
+    /// if the engine now wants a health check sooner than the runner's sleep ends, and
+    /// the calls that follow another's if an answer was shared (inside the step, so
+    /// that a call told to follow in a later step sees the count it must wait past).
     pub(crate) fn with_wake<R>(&self, step: impl FnOnce(&mut SharedEngine<CACHE>) -> R) -> R {
-        let (result, wake) = self.with(|engine| (step(engine), engine.take_health_wake()));
+        let (result, wake) = self.with(|engine| {
+            let result = step(engine);
+            if engine.take_shared_wake() {
+                self.followers.answer_shared();
+            }
+            (result, engine.take_health_wake())
+        });
         if wake {
             self.health_wake.signal(());
         }
@@ -127,6 +137,7 @@ pub fn new<'a, M: RawMutex, const CACHE: usize>(
             timeouts: settings.timeouts,
         },
         health_wake: Signal::new(),
+        followers: Followers::new(),
     });
     let shared: &'a Shared<'a, M, CACHE> = shared;
     (Client { shared }, Runner::new(shared))

@@ -57,6 +57,9 @@ struct Inner {
     /// Wakes the health task after a failed attempt: the engine may want a check sooner
     /// than the task's sleep ends.
     health_wake: Arc<Notify>,
+    /// Wakes the calls that follow another's (coalesced validations) when an answer is
+    /// shared.
+    answers_shared: Notify,
     url: String,
     /// The mint journal, when the builder named one.
     journal: Option<journal::Link>,
@@ -161,6 +164,7 @@ impl Client {
             events,
             stop: Arc::new(StopSignal::default()),
             health_wake: Arc::new(Notify::new()),
+            answers_shared: Notify::new(),
             url,
             journal,
         });
@@ -323,7 +327,9 @@ struct CallGuard<'a, T: Answer> {
 impl<T: Answer> Drop for CallGuard<'_, T> {
     fn drop(&mut self) {
         if !self.call.is_finished() {
-            lock(&self.inner.engine).cancel(&mut self.call);
+            // A leader that leaves wakes its followers, to ask again.
+            let call = &mut self.call;
+            step(self.inner, |engine| engine.cancel(call));
         }
     }
 }
@@ -332,6 +338,8 @@ impl<T: Answer> Drop for CallGuard<'_, T> {
 enum Step<T> {
     Done(T),
     Wait(Instant),
+    /// Wait for a shared answer (already listening), or until then.
+    Follow(Instant),
     Send(Outgoing, Instant),
 }
 
@@ -347,21 +355,33 @@ async fn drive<T: Answer>(
     let mut guard = CallGuard { inner, call };
     let mut parts = [0u8; chittyid::wire::Request::MAX_PARTS];
     loop {
-        let action = step(inner, |engine| {
-            engine.poll(&mut guard.call, inner.clock.now(), &mut parts)
+        let shared = inner.answers_shared.notified();
+        let mut shared = std::pin::pin!(shared);
+        let next = step(inner, |engine| {
+            match engine.poll(&mut guard.call, inner.clock.now(), &mut parts) {
+                Action::Done(outcome) => Step::Done(outcome),
+                Action::WaitUntil(at) => Step::Wait(at),
+                Action::Follow { until } => {
+                    // Listening before the lock is let go: the step that shares the
+                    // answer comes after this one, and its notice reaches this call.
+                    shared.as_mut().enable();
+                    Step::Follow(until)
+                }
+                Action::Send {
+                    request,
+                    timeout_at,
+                } => Step::Send(Outgoing::of(&request), timeout_at),
+            }
         });
-        let next = match action {
-            Action::Done(outcome) => Step::Done(outcome),
-            Action::WaitUntil(at) => Step::Wait(at),
-            Action::Send {
-                request,
-                timeout_at,
-            } => Step::Send(Outgoing::of(&request), timeout_at),
-        };
         let (outgoing, timeout_at) = match next {
             Step::Done(outcome) => return outcome,
             Step::Wait(at) => {
                 tokio::time::sleep_until(inner.clock.tokio_instant(at)).await;
+                continue;
+            }
+            Step::Follow(until) => {
+                let until = inner.clock.tokio_instant(until);
+                let _shared = tokio::time::timeout_at(until, shared).await;
                 continue;
             }
             Step::Send(outgoing, timeout_at) => (outgoing, timeout_at),
@@ -395,14 +415,19 @@ fn report<T: Answer>(inner: &Inner, call: &mut Call<T>, fact: Fact<'_>) {
 
 /// Runs one synchronous step on the engine, under the lock, and wakes the health task
 /// when the engine now wants a check sooner than the task's sleep ends (a failed
-/// attempt, or a time-out found by a poll, brings it forward).
+/// attempt, or a time-out found by a poll, brings it forward), and the calls that
+/// follow another's when an answer was shared.
 fn step<R>(inner: &Inner, work: impl FnOnce(&mut SharedEngine) -> R) -> R {
     let mut engine = lock(&inner.engine);
     let result = work(&mut engine);
     let sooner = engine.take_health_wake();
+    let shared = engine.take_shared_wake();
     drop(engine);
     if sooner {
         inner.health_wake.notify_one();
+    }
+    if shared {
+        inner.answers_shared.notify_waiters();
     }
     result
 }

@@ -56,6 +56,7 @@ fn wrap<T: Answer>(action: Action<'_, T>, into: fn(T) -> Outcome) -> Action<'_, 
             timeout_at,
         },
         Action::WaitUntil(at) => Action::WaitUntil(at),
+        Action::Follow { until } => Action::Follow { until },
         Action::Done(outcome) => Action::Done(into(outcome)),
     }
 }

@@ -115,7 +115,9 @@ fn breaker_trip_and_recovery(out: &mut impl Write) -> bool {
                     sent += 1;
                     engine.report(&mut call, Fact::NotSent, now);
                 }
-                Action::WaitUntil(at) => now = at,
+                // One call at a time: none follows another, but one would wait at most
+                // until its deadline.
+                Action::WaitUntil(at) | Action::Follow { until: at } => now = at,
                 Action::Done(_) => break,
             }
         }
@@ -136,7 +138,9 @@ fn breaker_trip_and_recovery(out: &mut impl Write) -> bool {
                     let ok = Response::new(200, br#"{"valid":false}"#);
                     engine.report(&mut call, Fact::Answered(ok), now);
                 }
-                Action::WaitUntil(at) => now = at,
+                // One call at a time: none follows another, but one would wait at most
+                // until its deadline.
+                Action::WaitUntil(at) | Action::Follow { until: at } => now = at,
                 Action::Done(Validation::Authoritative { id, .. }) => {
                     answered += 1;
                     // Each probe asks the service again.

@@ -12,6 +12,8 @@ use chittyid::resilience::{BreakerState, Instant};
 use chittyid::wire::MintRequest;
 
 const ID: &[u8] = b"03-1-USA-5537-P-2602-0-38";
+/// A second production ID (CHITTYID.md section 2).
+const OTHER_ID: &[u8] = b"03-1-USA-7165-T-2602-0-13";
 
 #[test]
 fn a_request_that_does_not_fit_is_not_sent_and_says_why() {
@@ -40,6 +42,8 @@ fn open_validation_breaker(engine: &mut Engine<[CacheSlot; 8]>, buf: &mut [u8]) 
         while let Action::Send { .. } = engine.poll(&mut call, now, buf) {
             engine.report(&mut call, Fact::NotSent, now);
         }
+        // Backing off: given up (a call is driven to its end or cancelled).
+        engine.cancel(&mut call);
     }
 }
 
@@ -54,7 +58,8 @@ fn a_cancelled_probe_frees_its_slot_and_ends_as_cancelled() {
         engine.poll(&mut probe, now, &mut buf),
         Action::Send { .. }
     ));
-    let mut waiting = engine.begin_validate(ID, now);
+    // Another ID (a validation of the same one would follow the probe instead).
+    let mut waiting = engine.begin_validate(OTHER_ID, now);
     assert!(
         matches!(engine.poll(&mut waiting, now, &mut buf), Action::Done(_)),
         "the one slot is taken"

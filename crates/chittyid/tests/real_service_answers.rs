@@ -38,7 +38,8 @@ fn drive<S: CacheStorage>(
         let at = Instant::from_millis(*now);
         let timeout_at = match call.poll(engine, at, &mut buf) {
             Action::Done(outcome) => return (outcome, call.attempts()),
-            Action::WaitUntil(until) => {
+            // One call at a time: none follows another.
+            Action::WaitUntil(until) | Action::Follow { until } => {
                 *now = until.as_millis();
                 continue;
             }

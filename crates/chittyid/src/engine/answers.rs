@@ -86,6 +86,12 @@ pub enum Unanswered {
     BufferTooSmall,
     /// The caller abandoned the call.
     Cancelled,
+    /// The client's own rate limit would have held the call past its deadline: it
+    /// ended at once rather than wait in vain.
+    Throttled {
+        /// When the rate limit would have let it go.
+        until: Instant,
+    },
 }
 
 impl fmt::Display for Unanswered {
@@ -102,6 +108,9 @@ impl fmt::Display for Unanswered {
             Unanswered::DeadlineExceeded => f.write_str("the call's deadline passed"),
             Unanswered::BufferTooSmall => f.write_str("the request does not fit the buffer"),
             Unanswered::Cancelled => f.write_str("the call was cancelled"),
+            Unanswered::Throttled { .. } => {
+                f.write_str("the client's rate limit would hold the call past its deadline")
+            }
         }
     }
 }

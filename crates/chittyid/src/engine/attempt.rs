@@ -1,5 +1,5 @@
 //! The engine's shared steps, the same for every kind of call: admitting an attempt
-//! (deadline, health, breaker), putting it on the wire, and deciding after each fact
+//! (deadline, health, the client's rate limit, breaker), putting it on the wire, and deciding after each fact
 //! whether the call goes on (a retry) or ends. Untyped, so that it exists once in an
 //! image whatever kinds of call the firmware makes.
 
@@ -48,9 +48,11 @@ pub(super) enum Front {
 
 impl<S: CacheStorage, O: Observer> Engine<S, O> {
     /// Time passed: an attempt out past its time-out ends as timed out; a back-off
-    /// that is over lets the next attempt out if the deadline, the health monitor and
-    /// the breaker allow it.
+    /// that is over lets the next attempt out if the deadline, the health monitor, the
+    /// rate limit and the breaker allow it.
     pub(super) fn front(&mut self, traits: Traits, progress: &mut Progress, now: Instant) -> Front {
+        // The rate limit booked this attempt's moment already.
+        let mut booked = false;
         match progress.phase {
             Phase::InFlight { timeout_at, .. } => {
                 if now < timeout_at {
@@ -63,7 +65,10 @@ impl<S: CacheStorage, O: Observer> Engine<S, O> {
                 }
                 // The time-out was the wait: the next attempt goes now.
             }
-            Phase::Backoff { until } if now < until => return Front::Wait(until),
+            Phase::Backoff { until } | Phase::Paced { until } if now < until => {
+                return Front::Wait(until);
+            }
+            Phase::Paced { .. } => booked = true,
             Phase::Backoff { .. } | Phase::Ready => {}
         }
         progress.phase = Phase::Ready;
@@ -72,6 +77,13 @@ impl<S: CacheStorage, O: Observer> Engine<S, O> {
             Unanswered::DeadlineExceeded
         } else if self.health.is_failed() && endpoint != Endpoint::Health {
             Unanswered::ServiceDown
+        } else if let Some(until) = self.pace(endpoint, booked, progress, now) {
+            if until >= progress.deadline {
+                self.stats.endpoint_mut(endpoint).throttled += 1;
+                Unanswered::Throttled { until }
+            } else {
+                return Front::Wait(until);
+            }
         } else {
             let (admitted, transition) = self.breakers.get_mut(endpoint).admit(now);
             self.breaker_moved(endpoint, transition);
@@ -90,6 +102,68 @@ impl<S: CacheStorage, O: Observer> Engine<S, O> {
         };
         self.stats.endpoint_mut(endpoint).failed += 1;
         Front::End(End::Unanswered(refused))
+    }
+
+    /// The rate limit's say on an attempt about to go: `None` when it may go now
+    /// (booked), or the moment it may go. A moment before the deadline is booked and
+    /// waited for; one at or after it is not booked (the call ends). An open breaker
+    /// refuses the attempt first, without using the rate.
+    fn pace(
+        &mut self,
+        endpoint: Endpoint,
+        booked: bool,
+        progress: &mut Progress,
+        now: Instant,
+    ) -> Option<Instant> {
+        let pacer = self.pacers.get_mut(endpoint);
+        let refused_by_breaker = self
+            .breakers
+            .get(endpoint)
+            .open_until()
+            .is_some_and(|until| now < until);
+        if booked || !pacer.is_limited() || refused_by_breaker {
+            return None;
+        }
+        let ready = pacer.ready_at(now);
+        if ready <= now {
+            let _now = pacer.book(now);
+            return None;
+        }
+        if ready < progress.deadline {
+            let until = pacer.book(now);
+            progress.phase = Phase::Paced { until };
+            let wait_ms = millis(until.saturating_since(now));
+            let stats = self.stats.endpoint_mut(endpoint);
+            stats.paced += 1;
+            stats.paced_ms = stats.paced_ms.saturating_add(wait_ms);
+            self.observer.on_event(&Event::Paced {
+                endpoint,
+                until,
+                wait_ms,
+            });
+        }
+        Some(ready)
+    }
+
+    /// An answer came: a rate limit (`limited`: a 429, a `RATE_LIMITED` fallback) slows
+    /// the endpoint's pace down, any other answer lets it recover.
+    pub(super) fn paced_answer(&mut self, endpoint: Endpoint, limited: bool, now: Instant) {
+        let pacer = self.pacers.get_mut(endpoint);
+        let changed = if limited {
+            pacer.slow_down(now)
+        } else {
+            pacer.recover()
+        };
+        if let (true, Some(per_minute)) = (changed, pacer.per_minute()) {
+            if limited {
+                self.stats.endpoint_mut(endpoint).pace_slowdowns += 1;
+            }
+            self.observer.on_event(&Event::Pace {
+                endpoint,
+                per_minute,
+                slowed: limited,
+            });
+        }
     }
 
     /// The admitted attempt's request is built: it is in flight until its time-out.

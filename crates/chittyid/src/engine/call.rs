@@ -25,9 +25,17 @@ pub enum Action<'b, T> {
         /// When the attempt times out.
         timeout_at: Instant,
     },
-    /// Nothing to do before this instant (a back-off, or an attempt's time-out); then
-    /// poll again.
+    /// Nothing to do before this instant (a back-off, the rate limit, or an attempt's
+    /// time-out); then poll again.
     WaitUntil(Instant),
+    /// Another call is asking the service the same thing, and its answer will be this
+    /// call's too: nothing to send. Poll again when [`super::Engine::take_shared_wake`]
+    /// says an answer was shared (after any call's step), or at `until`, this call's
+    /// deadline.
+    Follow {
+        /// This call's deadline.
+        until: Instant,
+    },
     /// The call is over.
     Done(T),
 }
@@ -40,6 +48,8 @@ pub(super) enum Phase {
     InFlight { permit: Permit, timeout_at: Instant },
     /// Waiting before the next attempt.
     Backoff { until: Instant },
+    /// Waiting for the rate limit, the next attempt's moment booked.
+    Paced { until: Instant },
 }
 
 /// What is known about a call's attempts, whatever its kind.

@@ -3,7 +3,7 @@
 
 use core::time::Duration;
 
-use crate::resilience::{BreakerConfig, HealthConfig, RetryConfig};
+use crate::resilience::{BreakerConfig, HealthConfig, RateLimit, RetryConfig};
 
 /// Whether the service honours `Idempotency-Key` (answers a repeated key with the ID it
 /// minted the first time), and so whether a mint whose answer was lost may be resent.
@@ -46,7 +46,21 @@ pub struct EngineConfig {
     /// Whether mints carry an `Idempotency-Key`, and when a mint that may have reached
     /// the service is sent again with it (default [`KeyPolicy::Learn`]).
     pub idempotency_keys: KeyPolicy,
+    /// The client's own limit on mint requests, retries included (default
+    /// [`DEFAULT_MINT_RATE`]; `None` for none). It slows down when the service answers
+    /// with a rate limit and recovers gradually.
+    pub mint_rate: Option<RateLimit>,
+    /// The client's own limit on validation requests (default `None`: validations are
+    /// cheap for the service, and mostly answered from the cache).
+    pub validate_rate: Option<RateLimit>,
 }
+
+/// The default limit on mints: 10 a second, 10 at once. No interactive use needs more,
+/// a batch of a thousand takes under two minutes, and a runaway loop cannot flood the
+/// minting back end, whose answer to a flood (`RATE_LIMITED` fallback IDs, not IDs) is
+/// worse than waiting. The simulation's sweep (`tests/defaults_sweep.rs`) measures it
+/// against a back end that limits.
+pub const DEFAULT_MINT_RATE: RateLimit = RateLimit::per_second(10);
 
 impl EngineConfig {
     /// The defaults, the ones the simulation chose (the struct is `#[non_exhaustive]`:
@@ -77,6 +91,8 @@ impl Default for EngineConfig {
             valid_ttl: Duration::from_secs(300),
             invalid_ttl: Duration::from_secs(30),
             idempotency_keys: KeyPolicy::Learn,
+            mint_rate: Some(DEFAULT_MINT_RATE),
+            validate_rate: None,
         }
     }
 }

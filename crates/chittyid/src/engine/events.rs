@@ -1,4 +1,5 @@
-//! What the engine tells an observer: state changes, retries, rejections, evictions.
+//! What the engine tells an observer: state changes, retries, rejections, rate-limit
+//! waits and pace changes, evictions.
 
 use super::Failure;
 use super::endpoints::Endpoint;
@@ -36,6 +37,25 @@ pub enum Event {
         endpoint: Endpoint,
         /// When the breaker will admit a probe, if known.
         until: Option<Instant>,
+    },
+    /// An attempt waits for the client's own rate limit.
+    Paced {
+        /// Which endpoint.
+        endpoint: Endpoint,
+        /// When it may go.
+        until: Instant,
+        /// The wait, in milliseconds.
+        wait_ms: u64,
+    },
+    /// The rate limit's pace changed: slowed down because the service said it was
+    /// rate-limiting, or recovering towards the configured rate.
+    Pace {
+        /// Which endpoint.
+        endpoint: Endpoint,
+        /// Requests per minute now.
+        per_minute: u64,
+        /// `true` when it slowed down.
+        slowed: bool,
     },
     /// A cached answer was pushed out to make room.
     CacheEviction {

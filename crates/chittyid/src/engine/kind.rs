@@ -4,7 +4,7 @@
 //! lives in the engine, untyped, so that each kind adds only these few functions.
 
 use super::Failure;
-use crate::resilience::Rng;
+use crate::resilience::{Instant, Rng};
 use crate::wire::{
     ErrorBody, IdempotencyKey, MintAnswer, MintRequest, Request, WireError, decode_health,
     decode_mint, decode_validate,
@@ -13,6 +13,7 @@ use crate::{ChittyId, FallbackCode, IdKind};
 
 use super::answers::{HealthError, HealthResult, MintError, MintResult, Unanswered, Validation};
 use super::call::Progress;
+use super::coalesce::{Found, Share, SharedAnswers};
 use super::config::KeyPolicy;
 use super::endpoints::Endpoint;
 use super::outcome;
@@ -64,9 +65,21 @@ pub struct Keys<'e> {
     pub rng: &'e mut Rng,
 }
 
-/// What a validation asks: a well-formed ID.
+/// What a validation asks: a well-formed ID; and whether it leads or follows other
+/// validations of it.
 #[derive(Debug, Clone, Copy)]
-pub struct ValidateTarget(pub ChittyId);
+pub struct ValidateTarget {
+    pub id: ChittyId,
+    pub share: Share,
+}
+
+/// What a call that follows another finds when polled.
+pub enum Following<T> {
+    /// The leader is still asking; it ends by then.
+    Wait(Instant),
+    /// The leader's answer, this call's too.
+    Answer(T),
+}
 
 /// What a mint asks.
 #[derive(Debug, Clone, Copy)]
@@ -125,6 +138,24 @@ pub trait Kind: Copy + Sized {
         None
     }
 
+    /// A call that follows another's (coalescing): what it finds. `None` for a call
+    /// that does not follow: it goes on to send.
+    fn follow(
+        _target: &mut Self::Target,
+        _shared: &mut SharedAnswers,
+        _now: Instant,
+        _deadline: Instant,
+    ) -> Option<Following<Self>> {
+        None
+    }
+
+    /// The call ended with `outcome`: a leader shares it with its followers.
+    fn share(_target: &Self::Target, _outcome: &Self, _shared: &mut SharedAnswers) {}
+
+    /// The call leaves without an answer to share (cancelled, or a follower past its
+    /// deadline).
+    fn leave(_target: &Self::Target, _shared: &mut SharedAnswers) {}
+
     /// `true` when only the local format check stands (counted in the statistics).
     fn is_local_only(&self) -> bool {
         false
@@ -146,7 +177,7 @@ impl Kind for Validation {
     const ENDPOINT: Endpoint = Endpoint::Validate;
 
     fn replaces_once(target: &ValidateTarget) -> bool {
-        matches!(target.0.kind(), IdKind::Fallback(_))
+        matches!(target.id.kind(), IdKind::Fallback(_))
     }
 
     fn sent_key<'k>(_: &'k Progress, _: Option<&'k IdempotencyKey>) -> Option<&'k IdempotencyKey> {
@@ -159,11 +190,11 @@ impl Kind for Validation {
         _: Keys<'_>,
         buf: &'b mut [u8],
     ) -> Result<Request<'b>, WireError> {
-        Request::validate(target.0, buf)
+        Request::validate(target.id, buf)
     }
 
     fn decode(target: &ValidateTarget, body: &[u8]) -> Decoded<Validation> {
-        let id = target.0;
+        let id = target.id;
         match decode_validate(body) {
             Ok(answer) => Decoded::Final {
                 outcome: match answer.replaced_by {
@@ -182,7 +213,7 @@ impl Kind for Validation {
     }
 
     fn conclude(target: &ValidateTarget, progress: &Progress, end: End, _: bool) -> Validation {
-        let id = target.0;
+        let id = target.id;
         let reason = match end {
             End::Unanswered(reason) => reason,
             End::Failed { failure, .. } => Unanswered::Failed {
@@ -207,6 +238,40 @@ impl Kind for Validation {
             kind: id.kind(),
             reason,
         }
+    }
+
+    fn follow(
+        target: &mut ValidateTarget,
+        shared: &mut SharedAnswers,
+        now: Instant,
+        deadline: Instant,
+    ) -> Option<Following<Validation>> {
+        let Share::Follows(ticket) = target.share else {
+            return None;
+        };
+        match shared.find(ticket) {
+            Found::Asking if now < ticket.until => Some(Following::Wait(ticket.until)),
+            Found::Answer(answer) => Some(Following::Answer(answer)),
+            Found::Asking | Found::Gone => {
+                // The leader left (or was dropped and is past its deadline), or its
+                // answer made room for another: join again, to follow or to lead.
+                target.share = shared.join(target.id, now, deadline);
+                match target.share {
+                    Share::Follows(ticket) => Some(Following::Wait(ticket.until)),
+                    Share::Leads(_) | Share::Alone => None,
+                }
+            }
+        }
+    }
+
+    fn share(target: &ValidateTarget, outcome: &Validation, shared: &mut SharedAnswers) {
+        if let Share::Leads(ticket) = target.share {
+            shared.answer(ticket, *outcome);
+        }
+    }
+
+    fn leave(target: &ValidateTarget, shared: &mut SharedAnswers) {
+        shared.leave(target.share);
     }
 
     fn is_local_only(&self) -> bool {

@@ -30,6 +30,7 @@
 mod answers;
 mod attempt;
 mod call;
+mod coalesce;
 mod config;
 mod endpoints;
 mod events;
@@ -42,7 +43,8 @@ use core::time::Duration;
 
 pub use answers::{HealthError, HealthResult, MintError, MintResult, Unanswered, Validation};
 pub use call::{Action, Call};
-pub use config::{EngineConfig, KeyPolicy};
+pub use coalesce::SHARED_CALLS;
+pub use config::{DEFAULT_MINT_RATE, EngineConfig, KeyPolicy};
 pub use endpoints::Endpoint;
 pub use events::{Event, NoObserver, Observer};
 pub use failure::Failure;
@@ -53,8 +55,9 @@ pub use crate::wire::{Fact, Response};
 
 use attempt::{Front, Traits};
 use call::{Phase, Progress, Stage};
+use coalesce::SharedAnswers;
 use endpoints::Endpoints;
-use kind::{Decoded, End, HealthTarget, Keys, MintTarget, ValidateTarget};
+use kind::{Decoded, End, Following, HealthTarget, Keys, MintTarget, ValidateTarget};
 
 /// How long a mint waits after a `RATE_LIMITED` fallback before it tries again: the
 /// minting back end asked for fewer requests, and an immediate retry would be another.
@@ -62,7 +65,7 @@ const RATE_LIMITED_BACKOFF: Duration = Duration::from_secs(1);
 
 use crate::resilience::{
     Breaker, BreakerState, Cache, CacheEntry, HealthMonitor, HealthPoll, HealthState, Instant,
-    Permit, RetryBudget, Rng,
+    Pacer, Permit, RetryBudget, Rng,
 };
 use crate::wire::http1::parse_retry_after;
 use crate::wire::{IdempotencyKey, MintRequest, WireError, decode_error};
@@ -89,8 +92,12 @@ impl<S: AsRef<[CacheSlot]> + AsMut<[CacheSlot]>> CacheStorage for S {}
 pub struct Engine<S: CacheStorage, O: Observer = NoObserver> {
     config: EngineConfig,
     breakers: Endpoints<Breaker>,
+    /// The client's own rate limit, per endpoint.
+    pacers: Endpoints<Pacer>,
     budget: RetryBudget,
     cache: Cache<Verdict, S>,
+    /// Validations in flight that others follow.
+    shared: SharedAnswers,
     health: HealthMonitor,
     stats: Stats,
     rng: Rng,
@@ -136,8 +143,16 @@ impl<S: CacheStorage, O: Observer> Engine<S, O> {
     pub fn with_storage(config: EngineConfig, cache: S, seed: u64, observer: O) -> Self {
         Engine {
             breakers: Endpoints::new(|_| Breaker::new(config.breaker)),
+            pacers: Endpoints::new(|endpoint| {
+                Pacer::new(match endpoint {
+                    Endpoint::Mint => config.mint_rate,
+                    Endpoint::Validate => config.validate_rate,
+                    Endpoint::Health => None,
+                })
+            }),
             budget: RetryBudget::new(config.retry.budget),
             cache: Cache::with_storage(cache),
+            shared: SharedAnswers::new(),
             health: HealthMonitor::new(config.health),
             stats: Stats::default(),
             rng: Rng::new(seed),
@@ -201,6 +216,13 @@ impl<S: CacheStorage, O: Observer> Engine<S, O> {
         self.health.take_sooner()
     }
 
+    /// `true` once after a step shared an answer with calls that follow another (or a
+    /// leader left its followers): an adapter wakes the calls waiting after
+    /// [`Action::Follow`], and they poll.
+    pub fn take_shared_wake(&mut self) -> bool {
+        self.shared.take_wake()
+    }
+
     /// The observer.
     pub fn observer(&self) -> &O {
         &self.observer
@@ -217,7 +239,9 @@ impl<S: CacheStorage, O: Observer> Engine<S, O> {
     }
 
     /// Starts validating `text` at `now`. It is checked locally first: a malformed ID,
-    /// or one whose answer is cached, is finished at once without the network.
+    /// or one whose answer is cached, is finished at once without the network. While
+    /// another validation of the same ID is in flight, this one sends nothing and ends
+    /// with that call's answer ([`Action::Follow`]), within its own deadline.
     pub fn begin_validate(&mut self, text: &[u8], now: Instant) -> Call<Validation> {
         self.stats.endpoint_mut(Endpoint::Validate).calls += 1;
         let id = match ChittyId::parse_bytes(text) {
@@ -237,7 +261,12 @@ impl<S: CacheStorage, O: Observer> Engine<S, O> {
             };
             return Call::done(now, answer);
         }
-        self.live(ValidateTarget(id), None, self.config.call_deadline, now)
+        let deadline = now.saturating_add(self.config.call_deadline);
+        let target = ValidateTarget {
+            id,
+            share: self.shared.join(id, now, deadline),
+        };
+        self.live(target, None, self.config.call_deadline, now)
     }
 
     /// Starts minting one ID at `now`. A request for the jurisdiction `ERR` (which
@@ -314,9 +343,17 @@ impl<S: CacheStorage, O: Observer> Engine<S, O> {
         now: Instant,
         buf: &'b mut [u8],
     ) -> Action<'b, T> {
-        let target = match call.stage {
-            Stage::Done(outcome) => return Action::Done(outcome),
-            Stage::Live(target) => target,
+        let target = match &mut call.stage {
+            Stage::Done(outcome) => return Action::Done(*outcome),
+            Stage::Live(target) => {
+                match T::follow(target, &mut self.shared, now, call.progress.deadline) {
+                    None => *target,
+                    Some(following) => {
+                        let target = *target;
+                        return self.followed(call, target, following, now);
+                    }
+                }
+            }
         };
         let permit = match self.front(
             self.traits::<T>(&target, &call.progress),
@@ -343,6 +380,32 @@ impl<S: CacheStorage, O: Observer> Engine<S, O> {
             }
             Err(_) => {
                 let end = self.unsendable(T::ENDPOINT, &mut call.progress, permit, false);
+                Action::Done(self.conclude(call, target, end, now))
+            }
+        }
+    }
+
+    /// A call that follows another's: it waits for the answer, within its own deadline.
+    fn followed<T: Answer>(
+        &mut self,
+        call: &mut Call<T>,
+        target: T::Target,
+        following: Following<T>,
+        now: Instant,
+    ) -> Action<'static, T> {
+        let deadline = call.progress.deadline;
+        match following {
+            Following::Answer(outcome) => {
+                self.stats.coalesced += 1;
+                Action::Done(self.finish(call, target, outcome, now))
+            }
+            Following::Wait(leader) if now < deadline => Action::Follow {
+                until: leader.min(deadline),
+            },
+            Following::Wait(_) => {
+                T::leave(&target, &mut self.shared);
+                self.stats.endpoint_mut(T::ENDPOINT).failed += 1;
+                let end = End::Unanswered(Unanswered::DeadlineExceeded);
                 Action::Done(self.conclude(call, target, end, now))
             }
         }
@@ -389,6 +452,7 @@ impl<S: CacheStorage, O: Observer> Engine<S, O> {
             // The request may have been written: for a mint, its outcome is unknown.
             call.progress.may_have_arrived = true;
         }
+        T::leave(&target, &mut self.shared);
         let end = End::Unanswered(Unanswered::Cancelled);
         let outcome = T::conclude(&target, &call.progress, end, self.keys_honoured());
         if T::monitor_check(&target, &outcome).is_some() {
@@ -434,15 +498,20 @@ impl<S: CacheStorage, O: Observer> Engine<S, O> {
         let traits = self.traits::<T>(&target, &call.progress);
         let progress = &mut call.progress;
         let end = if !(200..300).contains(&response.status) {
+            self.paced_answer(T::ENDPOINT, response.status == 429, now);
             let retry_after = response.retry_after.and_then(parse_retry_after);
             let error = decode_error(response.body);
             let failure = Failure::Status(response.status);
             self.attempt_failed(traits, progress, failure, retry_after, error, now)
         } else if response.cut {
+            self.paced_answer(T::ENDPOINT, false, now);
             // The same decision whichever adapter cut it, at whatever buffer size.
             self.answer_unusable(traits, progress, permit, WireError::BodyTooLarge, now)
         } else {
-            match T::decode(&target, response.body) {
+            let decoded = T::decode(&target, response.body);
+            let limited = matches!(decoded, Decoded::Refused { code, .. } if code == FallbackCode::RATE_LIMITED);
+            self.paced_answer(T::ENDPOINT, limited, now);
+            match decoded {
                 Decoded::Final { outcome, pending } => {
                     self.succeeded(T::ENDPOINT, permit, pending, now);
                     if let Some((id, valid)) = outcome.verdict() {
@@ -492,6 +561,7 @@ impl<S: CacheStorage, O: Observer> Engine<S, O> {
         now: Instant,
     ) -> T {
         self.ended(T::ENDPOINT, &call.progress, outcome.is_local_only(), now);
+        T::share(&target, &outcome, &mut self.shared);
         // Only the monitor's own checks are its checks (a user's health call is not).
         if let Some(healthy) = T::monitor_check(&target, &outcome) {
             self.monitor_checked(healthy, now);

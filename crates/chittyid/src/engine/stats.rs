@@ -76,6 +76,15 @@ pub struct EndpointStats {
     pub rejected_by_breaker: u64,
     /// Times the breaker opened.
     pub breaker_openings: u64,
+    /// Attempts that waited for the client's own rate limit.
+    pub paced: u64,
+    /// Milliseconds those attempts waited, in all.
+    pub paced_ms: u64,
+    /// Calls ended at once because the rate limit would have held them past their
+    /// deadline.
+    pub throttled: u64,
+    /// Times the rate limit slowed down because the service said it was rate-limiting.
+    pub pace_slowdowns: u64,
     /// Latency of finished calls that used the network.
     pub latency: Histogram,
 }
@@ -97,6 +106,9 @@ pub struct Stats {
     pub pending_mints: u64,
     /// Validations answered with the final ID that replaces a fallback ID.
     pub replacements: u64,
+    /// Validations that shared the answer of another call in flight for the same ID
+    /// (no request of their own).
+    pub coalesced: u64,
     /// Health checks run, passed, failed.
     pub health_checks: u64,
     /// Health checks that passed.

@@ -250,6 +250,8 @@ impl Service {
 enum State {
     /// Poll at this time.
     Wake(u64),
+    /// Following another call: poll when an answer is shared, or at this time.
+    Follow(u64),
     /// An attempt is out; its reply arrives (or times out) at `at`.
     Out {
         at: u64,
@@ -317,7 +319,7 @@ impl Sim {
                 .iter()
                 .enumerate()
                 .filter_map(|(i, c)| match c.state {
-                    State::Wake(t) => Some((t, i)),
+                    State::Wake(t) | State::Follow(t) => Some((t, i)),
                     State::Out { at, .. } => Some((at, i)),
                     State::Done => None,
                 })
@@ -397,6 +399,7 @@ impl Sim {
                 State::Done
             }
             Action::WaitUntil(t) => State::Wake(t.as_millis().max(self.now)),
+            Action::Follow { until } => State::Follow(until.as_millis().max(self.now)),
             Action::Send {
                 request,
                 timeout_at,
@@ -425,6 +428,14 @@ impl Sim {
             }
         };
         self.clients[index].state = next;
+        if self.engine.take_shared_wake() {
+            // An answer was shared: the calls that follow another poll now.
+            for client in &mut self.clients {
+                if let State::Follow(_) = client.state {
+                    client.state = State::Wake(self.now);
+                }
+            }
+        }
     }
 
     /// Events of one kind, counted.

@@ -44,7 +44,7 @@ fn drive<T: Answer>(
                     engine.report(call, Fact::Answered(Response::new(200, body)), now);
                 }
             },
-            Action::WaitUntil(at) => now = at,
+            Action::WaitUntil(at) | Action::Follow { until: at } => now = at,
             Action::Done(outcome) => {
                 core::hint::black_box(outcome);
             }

@@ -1,0 +1,232 @@
+//! The client's own rate limit: a token bucket ([`RateLimit`]) kept as a pacer
+//! ([`Pacer`]) that books each request a moment at least one interval after the one
+//! before, with a burst allowed when the bucket is full. When the service says it is
+//! rate-limiting, the pacer slows down (the interval doubles, up to
+//! [`MAX_SLOWDOWN`] times, and no burst is allowed), and recovers gradually (a quarter
+//! of the extra interval per answer that was not a rate limit).
+//!
+//! It is the generic cell rate algorithm: the state is one instant, the theoretical
+//! arrival time of the next request, in microseconds so that fast rates stay exact.
+
+use core::time::Duration;
+
+use super::time::Instant;
+
+/// The most the pacer slows down after rate-limit answers: this many times the
+/// configured interval.
+pub const MAX_SLOWDOWN: u64 = 16;
+
+/// A rate limit: `requests` per `per`, with up to `burst` at once when unused for a
+/// while.
+///
+/// ```
+/// use core::time::Duration;
+/// use chittyid::resilience::RateLimit;
+///
+/// let limit = RateLimit::per_second(10).with_burst(20);
+/// assert_eq!(limit.interval(), Duration::from_millis(100));
+/// assert_eq!(RateLimit::new(30, Duration::from_secs(60)).interval(), Duration::from_secs(2));
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(feature = "defmt", derive(defmt::Format))]
+#[non_exhaustive]
+pub struct RateLimit {
+    /// Requests allowed per `per` (at least 1).
+    pub requests: u32,
+    /// The period.
+    pub per: Duration,
+    /// Requests allowed at once after a quiet spell (at least 1).
+    pub burst: u16,
+}
+
+impl RateLimit {
+    /// `requests` per `per`, with a burst of `requests` (at most 65 535).
+    pub const fn new(requests: u32, per: Duration) -> RateLimit {
+        let burst = if requests > u16::MAX as u32 {
+            u16::MAX
+        } else {
+            requests as u16
+        };
+        RateLimit {
+            requests,
+            per,
+            burst,
+        }
+    }
+
+    /// `requests` per second.
+    pub const fn per_second(requests: u32) -> RateLimit {
+        RateLimit::new(requests, Duration::from_secs(1))
+    }
+
+    /// The same rate with this burst.
+    pub const fn with_burst(mut self, burst: u16) -> RateLimit {
+        self.burst = burst;
+        self
+    }
+
+    /// The time between two requests at the full rate.
+    pub fn interval(&self) -> Duration {
+        Duration::from_micros(self.interval_micros())
+    }
+
+    fn interval_micros(&self) -> u64 {
+        let per = u64::try_from(self.per.as_micros()).unwrap_or(u64::MAX);
+        (per / u64::from(self.requests.max(1))).max(1)
+    }
+}
+
+/// One endpoint's pacer: books requests so that they keep to the limit.
+#[derive(Debug, Clone, Copy)]
+pub struct Pacer {
+    /// The configured interval, in µs; 0 when there is no limit.
+    base: u64,
+    /// The interval in force (slowed down after rate-limit answers), in µs.
+    interval: u64,
+    /// The burst allowed at the configured rate, as a tolerance in µs.
+    tolerance: u64,
+    /// When the next request is due at the interval in force, in µs.
+    next_due: u64,
+}
+
+impl Pacer {
+    /// A pacer for `limit`; `None` lets every request go at once.
+    pub fn new(limit: Option<RateLimit>) -> Pacer {
+        let (base, burst) = match limit {
+            Some(limit) => (limit.interval_micros(), u64::from(limit.burst.max(1))),
+            None => (0, 1),
+        };
+        Pacer {
+            base,
+            interval: base,
+            tolerance: base.saturating_mul(burst - 1),
+            next_due: 0,
+        }
+    }
+
+    /// Whether a limit is set.
+    pub fn is_limited(&self) -> bool {
+        self.base > 0
+    }
+
+    /// When a request asked for at `now` may go (`now` if at once), without booking it.
+    pub fn ready_at(&self, now: Instant) -> Instant {
+        let now_us = micros(now);
+        let ready = self
+            .next_due
+            .saturating_sub(self.tolerance_now())
+            .max(now_us);
+        // Rounded up to the millisecond, so that polling then finds the request due.
+        Instant::from_millis(ready.div_ceil(1000))
+    }
+
+    /// Books a request at [`Pacer::ready_at`]`(now)` and returns that instant.
+    pub fn book(&mut self, now: Instant) -> Instant {
+        let ready = self.ready_at(now);
+        if self.is_limited() {
+            self.next_due = self.next_due.max(micros(now)).saturating_add(self.interval);
+        }
+        ready
+    }
+
+    /// The service answered with a rate limit at `now`: the interval doubles (up to
+    /// [`MAX_SLOWDOWN`] times the configured one), the burst is withdrawn, and the
+    /// next request waits at least one new interval. `true` when the pace changed.
+    pub fn slow_down(&mut self, now: Instant) -> bool {
+        if !self.is_limited() {
+            return false;
+        }
+        let before = self.interval;
+        self.interval = (self.interval.saturating_mul(2)).min(self.base * MAX_SLOWDOWN);
+        self.next_due = self.next_due.max(micros(now).saturating_add(self.interval));
+        self.interval != before
+    }
+
+    /// An answer that was not a rate limit: a quarter of the extra interval goes (at
+    /// least a quarter of the configured one), so that the full rate comes back over
+    /// four answers after one rate limit, fourteen after many. `true` when the pace
+    /// changed.
+    pub fn recover(&mut self) -> bool {
+        let extra = self.interval - self.base;
+        if extra == 0 {
+            return false;
+        }
+        self.interval -= (extra / 4).max(self.base / 4).max(1).min(extra);
+        true
+    }
+
+    /// Requests per minute at the pace in force (`None` without a limit).
+    pub fn per_minute(&self) -> Option<u64> {
+        (self.base > 0).then(|| 60_000_000 / self.interval)
+    }
+
+    /// The burst applies only at the configured rate.
+    fn tolerance_now(&self) -> u64 {
+        if self.interval == self.base {
+            self.tolerance
+        } else {
+            0
+        }
+    }
+}
+
+fn micros(now: Instant) -> u64 {
+    now.as_millis().saturating_mul(1000)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn at(ms: u64) -> Instant {
+        Instant::from_millis(ms)
+    }
+
+    #[test]
+    fn a_burst_goes_at_once_then_one_per_interval() {
+        let mut pacer = Pacer::new(Some(RateLimit::per_second(10).with_burst(3)));
+        let booked: [u64; 6] = core::array::from_fn(|_| pacer.book(at(1_000)).as_millis());
+        assert_eq!(booked, [1_000, 1_000, 1_000, 1_100, 1_200, 1_300]);
+        // After a quiet second the bucket is full again.
+        assert_eq!(pacer.book(at(3_000)), at(3_000));
+    }
+
+    #[test]
+    fn no_limit_lets_everything_go() {
+        let mut pacer = Pacer::new(None);
+        for _ in 0..1_000 {
+            assert_eq!(pacer.book(at(5)), at(5));
+        }
+        assert!(!pacer.slow_down(at(5)));
+        assert_eq!(pacer.per_minute(), None);
+    }
+
+    #[test]
+    fn rate_limits_slow_it_down_and_answers_bring_it_back_gradually() {
+        let mut pacer = Pacer::new(Some(RateLimit::per_second(10)));
+        assert_eq!(pacer.per_minute(), Some(600));
+        assert!(pacer.slow_down(at(0)));
+        assert_eq!(pacer.per_minute(), Some(300));
+        for _ in 0..10 {
+            pacer.slow_down(at(0));
+        }
+        assert_eq!(pacer.per_minute(), Some(600 / MAX_SLOWDOWN));
+        // No burst while slowed down: one request per slowed interval.
+        let first = pacer.book(at(10_000));
+        let second = pacer.book(at(10_000));
+        assert_eq!(second.as_millis() - first.as_millis(), 1_600);
+        let mut answers = 0;
+        while pacer.recover() {
+            answers += 1;
+        }
+        assert_eq!(pacer.per_minute(), Some(600));
+        assert_eq!(answers, 14);
+    }
+
+    #[test]
+    fn fast_rates_keep_their_pace_below_a_millisecond() {
+        let mut pacer = Pacer::new(Some(RateLimit::per_second(4_000).with_burst(1)));
+        let last = (0..4_000).map(|_| pacer.book(at(0))).last().unwrap();
+        assert_eq!(last, at(1_000));
+    }
+}
