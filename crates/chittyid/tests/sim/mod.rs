@@ -65,6 +65,10 @@ pub struct Faults {
     /// The service ignores `Idempotency-Key` (as id.chitty.cc does): it mints again
     /// for a repeated key and echoes none.
     pub ignores_keys: bool,
+    /// The minting back end takes at most this many mints per second (each second of
+    /// the clock); beyond it the front answers with a `RATE_LIMITED` fallback, as
+    /// id.chitty.cc does for the back end's 429.
+    pub backend_mints_per_second: Option<u32>,
 }
 
 /// The scripted ID service.
@@ -82,6 +86,10 @@ pub struct Service {
     pub received_in_outage: u64,
     /// Requests per path.
     pub by_path: HashMap<String, u64>,
+    /// Mints let through in the current second: (second, count).
+    backend_second: (u64, u32),
+    /// `RATE_LIMITED` fallbacks answered.
+    pub rate_limited: u64,
 }
 
 impl Service {
@@ -96,6 +104,8 @@ impl Service {
             received: 0,
             received_in_outage: 0,
             by_path: HashMap::new(),
+            backend_second: (0, 0),
+            rate_limited: 0,
         }
     }
 
@@ -201,7 +211,7 @@ impl Service {
         }
         let route = request.path.split('?').next().unwrap_or_default();
         match (request.method, route) {
-            (Method::Post, "/v1/mint") => self.mint(request),
+            (Method::Post, "/v1/mint") => self.mint(request, now),
             (Method::Post, "/api/validate") => {
                 let text = std::str::from_utf8(request.body).unwrap();
                 let id: ChittyId = text[7..32].parse().unwrap();
@@ -215,7 +225,25 @@ impl Service {
         }
     }
 
-    fn mint(&mut self, request: &Request<'_>) -> Reply {
+    fn mint(&mut self, request: &Request<'_>, now: u64) -> Reply {
+        if let Some(limit) = self.faults.backend_mints_per_second {
+            let second = now / 1000;
+            if self.backend_second.0 != second {
+                self.backend_second = (second, 0);
+            }
+            if self.backend_second.1 >= limit {
+                self.rate_limited += 1;
+                let id = ChittyId::fallback(
+                    3,
+                    FallbackCode::RATE_LIMITED,
+                    EntityType::Person,
+                    YearMonth::new(26, 11).unwrap(),
+                )
+                .unwrap();
+                return self.answer(200, format!(r#"{{"success":true,"chittyId":"{id}","fallback":true,"errorCode":"RATE_LIMITED"}}"#));
+            }
+            self.backend_second.1 += 1;
+        }
         if self.roll(self.faults.fallback) {
             let id = ChittyId::fallback(
                 3,
@@ -282,6 +310,8 @@ pub struct Sim {
     pub max_probes_out: u32,
     /// Sends per endpoint.
     pub sends: HashMap<Endpoint, u64>,
+    /// When each request was sent, and for which endpoint.
+    pub send_times: Vec<(Endpoint, u64)>,
 }
 
 impl Sim {
@@ -294,6 +324,7 @@ impl Sim {
             probes_out: 0,
             max_probes_out: 0,
             sends: HashMap::new(),
+            send_times: Vec::new(),
         }
     }
 
@@ -405,6 +436,7 @@ impl Sim {
                 timeout_at,
             } => {
                 *self.sends.entry(endpoint).or_default() += 1;
+                self.send_times.push((endpoint, self.now));
                 // A send while the breaker was not closed is a probe.
                 let probe =
                     half_open || self.engine.breaker_state(endpoint) == BreakerState::HalfOpen;
