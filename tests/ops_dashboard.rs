@@ -17,16 +17,28 @@ fn ops(file: &str) -> PathBuf {
 }
 
 /// The sample names `Client::metrics()` renders (`_total`, `_bucket`, `_sum`, `_count`
-/// included, as Prometheus stores them).
+/// included, as Prometheus stores them), for a client that keeps a mint journal (the
+/// journal's gauge comes only with one).
 fn exported() -> BTreeSet<String> {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap()
+        .as_nanos();
+    let dir = std::env::temp_dir().join(format!(
+        "chittyid-ops-dashboard-{}-{nanos}",
+        std::process::id()
+    ));
+    std::fs::create_dir_all(&dir).unwrap();
     let client = Client::builder()
         .service_url("http://127.0.0.1:9")
         .health_monitor(false)
+        .journal(dir.join("mints.journal"))
         .build()
         .unwrap();
-    client
-        .metrics()
-        .lines()
+    let text = client.metrics();
+    drop(client);
+    let _ = std::fs::remove_dir_all(&dir);
+    text.lines()
         .filter(|line| !line.starts_with('#') && !line.is_empty())
         .map(|line| {
             line.split(['{', ' '])
@@ -63,6 +75,12 @@ fn the_client_exports_what_the_checks_below_rely_on() {
         "chittyid_call_duration_seconds_bucket",
         "chittyid_call_duration_seconds_count",
         "chittyid_mints_pending_total",
+        "chittyid_paced_total",
+        "chittyid_paced_seconds_total",
+        "chittyid_throttled_total",
+        "chittyid_pace_slowdowns_total",
+        "chittyid_validations_coalesced_total",
+        "chittyid_journal_unresolved",
     ] {
         assert!(names.contains(name), "{name} missing from {names:?}");
     }

@@ -298,9 +298,10 @@ impl Client {
         }
     }
 
-    /// Every counter and latency histogram in the Prometheus text format.
+    /// Every counter and latency histogram in the Prometheus text format, and the
+    /// journal's unresolved mints when the client keeps a journal.
     pub fn metrics(&self) -> String {
-        metrics::render(&self.stats())
+        metrics::render(&self.stats(), self.journal_unresolved())
     }
 
     /// Receives the engine's events (breaker and health transitions, retries,

@@ -52,6 +52,8 @@
 //! | `health` | INFO | `from`, `to` (`Disconnected`, `Connecting`, `Connected`, `Reconnecting`, `Failed`) |
 //! | `retry` | DEBUG | `endpoint`, `attempt` (2 for the first retry), `delay_ms`, `failure` |
 //! | `rejected` (refused by an open breaker) | DEBUG | `endpoint`, `until_ms` (the engine's clock, when known) |
+//! | `rate_limit_wait` (an attempt waits for the client's own rate limit) | DEBUG | `endpoint`, `wait_ms`, `until_ms` (the engine's clock) |
+//! | `rate_limit_pace` (the rate limit's pace changed) | WARN when `slowed` (the service said it was rate-limiting), INFO as it recovers | `endpoint`, `per_minute` (the pace now), `slowed` (`true`, `false`) |
 //! | `cache_eviction` | TRACE | `id` |
 //! | `health_gave_up` | ERROR | |
 //!
