@@ -39,7 +39,7 @@ pub use connect::{Connect, ConnectError};
 pub use log::LogObserver;
 pub use runner::Runner;
 pub use settings::{Settings, Timeouts};
-pub use shared::{Client, Resources, new};
+pub use shared::{Client, Resources, SHARED_VALIDATIONS, new};
 
 /// The core: IDs, their parts and errors, the engine's types.
 pub use chittyid;

@@ -22,7 +22,13 @@ use crate::log::LogObserver;
 use crate::runner::Runner;
 use crate::settings::{Settings, Timeouts};
 
-pub(crate) type SharedEngine<const CACHE: usize> = Engine<[CacheSlot; CACHE], LogObserver>;
+/// How many IDs may each have a validation in flight that others follow: a device's
+/// tasks rarely validate more distinct IDs at once, and each place costs about 100 B of
+/// RAM (beyond them a validation simply goes on its own).
+pub const SHARED_VALIDATIONS: usize = 4;
+
+pub(crate) type SharedEngine<const CACHE: usize> =
+    Engine<[CacheSlot; CACHE], LogObserver, SHARED_VALIDATIONS>;
 
 /// The engine's clock: embassy time in milliseconds.
 pub(crate) fn now() -> Instant {
@@ -126,8 +132,9 @@ pub fn new<'a, M: RawMutex, const CACHE: usize>(
     seed: u64,
 ) -> (Client<'a, M, CACHE>, Runner<'a, M, CACHE>) {
     let shared = resources.shared.insert(Shared {
-        engine: Mutex::new(RefCell::new(Engine::with_observer(
+        engine: Mutex::new(RefCell::new(Engine::with_storage(
             settings.engine,
+            [CacheSlot::default(); CACHE],
             seed,
             LogObserver,
         ))),

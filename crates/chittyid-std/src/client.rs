@@ -22,7 +22,12 @@ use crate::transport::{Outgoing, Transport};
 
 /// The engine a client shares between its clones: its cache on the heap, sized by the
 /// builder.
-type SharedEngine = Engine<Box<[CacheSlot]>, Broadcaster>;
+type SharedEngine = Engine<Box<[CacheSlot]>, Broadcaster, SHARED_VALIDATIONS>;
+
+/// How many IDs may each have a validation in flight that others follow (coalescing;
+/// beyond them a validation goes on its own): a service validates many distinct IDs
+/// at once, and a place costs about 100 B.
+pub const SHARED_VALIDATIONS: usize = 64;
 
 /// Tells the health task to stop when the last client goes.
 #[derive(Default)]

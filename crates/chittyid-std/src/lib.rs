@@ -88,7 +88,7 @@ mod secret;
 mod transport;
 
 pub use builder::{BuildError, ClientBuilder, DEFAULT_CACHE_CAPACITY, DEFAULT_SERVICE_URL};
-pub use client::{Client, ClientStats};
+pub use client::{Client, ClientStats, SHARED_VALIDATIONS};
 pub use secret::Secret;
 
 /// The core: IDs, their parts and errors, the engine's types.

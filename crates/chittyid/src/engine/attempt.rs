@@ -15,7 +15,7 @@ use crate::resilience::{
     BreakerState, HealthState, Instant, Permit, Rejection, Transition, millis,
 };
 use crate::wire::{ErrorBody, WireError};
-use crate::{ChittyId, IdKind};
+use crate::{ChittyId, FallbackCode, IdKind};
 
 /// What is known of a call's kind for the shared steps, at one moment (whether keys
 /// are honoured may change during a call).
@@ -46,7 +46,7 @@ pub(super) enum Front {
     Admitted(Permit),
 }
 
-impl<S: CacheStorage, O: Observer> Engine<S, O> {
+impl<S: CacheStorage, O: Observer, const SHARED: usize> Engine<S, O, SHARED> {
     /// Time passed: an attempt out past its time-out ends as timed out; a back-off
     /// that is over lets the next attempt out if the deadline, the health monitor, the
     /// rate limit and the breaker allow it.
@@ -146,8 +146,10 @@ impl<S: CacheStorage, O: Observer> Engine<S, O> {
     }
 
     /// An answer came: a rate limit (`limited`: a 429, a `RATE_LIMITED` fallback) slows
-    /// the endpoint's pace down, any other answer lets it recover.
-    pub(super) fn paced_answer(&mut self, endpoint: Endpoint, limited: bool, now: Instant) {
+    /// the endpoint's pace down, any other answer lets it recover. Called from the
+    /// untyped steps only (a failed attempt, an unusable or a usable answer), so that it
+    /// exists once in an image.
+    fn paced_answer(&mut self, endpoint: Endpoint, limited: bool, now: Instant) {
         let pacer = self.pacers.get_mut(endpoint);
         let changed = if limited {
             pacer.slow_down(now)
@@ -228,6 +230,14 @@ impl<S: CacheStorage, O: Observer> Engine<S, O> {
         if failure.may_have_reached_service() {
             progress.may_have_arrived = true;
         }
+        if let Failure::Status(_) | Failure::Fallback(_) = failure {
+            // An answer: a rate limit slows the pace down, any other lets it recover.
+            let limited = matches!(
+                failure,
+                Failure::Status(429) | Failure::Fallback(FallbackCode::RATE_LIMITED)
+            );
+            self.paced_answer(endpoint, limited, now);
+        }
         let against = failure.counts_against_breaker();
         let transition = self.breakers.get_mut(endpoint).record(permit, against, now);
         self.breaker_moved(endpoint, transition);
@@ -261,6 +271,7 @@ impl<S: CacheStorage, O: Observer> Engine<S, O> {
         now: Instant,
     ) -> Option<End> {
         let endpoint = traits.endpoint;
+        self.paced_answer(endpoint, false, now);
         let transition = self.breakers.get_mut(endpoint).record(permit, false, now);
         self.breaker_moved(endpoint, transition);
         progress.last_failure = Some(Failure::InvalidResponse);
@@ -283,6 +294,7 @@ impl<S: CacheStorage, O: Observer> Engine<S, O> {
         pending: bool,
         now: Instant,
     ) {
+        self.paced_answer(endpoint, false, now);
         let transition = self.breakers.get_mut(endpoint).record(permit, pending, now);
         self.breaker_moved(endpoint, transition);
         if pending {

@@ -3,7 +3,8 @@
 //! whatever it is: one request, N answers. For a fallback ID this matters beyond the
 //! load, as the service tells its replacement only once.
 //!
-//! The table has [`SHARED_CALLS`] places, in the engine's memory. A leader holds one
+//! The table has `SHARED` places (the engine's third parameter, default
+//! [`SHARED_CALLS`]), in the engine's memory. A leader holds one
 //! from its start to its end; its answer stays there until each follower has taken it.
 //! When every place is taken, a new validation goes on its own (no coalescing, no
 //! harm). A follower that finds its place given away (its leader was cancelled, or the
@@ -16,7 +17,9 @@ use crate::resilience::Instant;
 
 use super::answers::Validation;
 
-/// How many IDs can have a leader in flight at once.
+/// How many IDs can have a leader in flight at once, by default (an engine's `SHARED`
+/// parameter: a service with many distinct validations in flight sets more, firmware
+/// fewer).
 pub const SHARED_CALLS: usize = 16;
 
 /// A call's place in the table: which, and for which leader (a place is reused).
@@ -68,18 +71,18 @@ enum Place {
 
 /// The table of validations in flight that others may follow.
 #[derive(Debug, Clone)]
-pub struct SharedAnswers {
-    places: [Place; SHARED_CALLS],
+pub struct SharedAnswers<const N: usize> {
+    places: [Place; N],
     /// Numbers leaders, so that a reused place is told from the old one.
     next_leader: u32,
     /// An answer was shared, or a leader left its followers: they should poll.
     wake: bool,
 }
 
-impl SharedAnswers {
-    pub(super) fn new() -> SharedAnswers {
+impl<const N: usize> SharedAnswers<N> {
+    pub(super) fn new() -> SharedAnswers<N> {
         SharedAnswers {
-            places: [Place::Free; SHARED_CALLS],
+            places: [Place::Free; N],
             next_leader: 0,
             wake: false,
         }
@@ -233,7 +236,7 @@ fn place_mut(places: &mut [Place], ticket: Ticket) -> Option<&mut Place> {
 
 fn ticket(place: usize, leader: u32, until: Instant) -> Ticket {
     Ticket {
-        // SHARED_CALLS is far below 256.
+        // The engine's SHARED is at most 255 (checked when it is made).
         place: place as u8,
         leader,
         until,
@@ -267,7 +270,7 @@ mod tests {
 
     #[test]
     fn followers_take_the_leaders_answer_once_each() {
-        let mut table = SharedAnswers::new();
+        let mut table = SharedAnswers::<SHARED_CALLS>::new();
         let Share::Leads(leader) = table.join(id(1), NOW, LATER) else {
             panic!("the first leads")
         };
@@ -292,7 +295,7 @@ mod tests {
 
     #[test]
     fn a_leader_that_leaves_wakes_its_followers_and_frees_the_place() {
-        let mut table = SharedAnswers::new();
+        let mut table = SharedAnswers::<SHARED_CALLS>::new();
         let leader = table.join(id(1), NOW, LATER);
         let Share::Follows(follower) = table.join(id(1), NOW, LATER) else {
             panic!()
@@ -305,7 +308,7 @@ mod tests {
 
     #[test]
     fn a_full_table_lets_calls_go_alone_and_reclaims_the_oldest_answer_first() {
-        let mut table = SharedAnswers::new();
+        let mut table = SharedAnswers::<SHARED_CALLS>::new();
         let leaders: Vec<_> = (0..SHARED_CALLS as u16)
             .map(|n| table.join(id(n), NOW, LATER))
             .collect();
@@ -331,7 +334,7 @@ mod tests {
 
     #[test]
     fn a_follower_that_leaves_is_not_waited_for() {
-        let mut table = SharedAnswers::new();
+        let mut table = SharedAnswers::<SHARED_CALLS>::new();
         let Share::Leads(leader) = table.join(id(1), NOW, LATER) else {
             panic!()
         };
@@ -355,7 +358,7 @@ mod tests {
 
     #[test]
     fn a_leader_dropped_without_a_word_is_replaced_after_its_deadline() {
-        let mut table = SharedAnswers::new();
+        let mut table = SharedAnswers::<SHARED_CALLS>::new();
         let _dropped = table.join(id(1), NOW, LATER);
         let Share::Follows(follower) = table.join(id(1), NOW, LATER) else {
             panic!()

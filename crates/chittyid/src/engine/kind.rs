@@ -140,9 +140,9 @@ pub trait Kind: Copy + Sized {
 
     /// A call that follows another's (coalescing): what it finds. `None` for a call
     /// that does not follow: it goes on to send.
-    fn follow(
+    fn follow<const N: usize>(
         _target: &mut Self::Target,
-        _shared: &mut SharedAnswers,
+        _shared: &mut SharedAnswers<N>,
         _now: Instant,
         _deadline: Instant,
     ) -> Option<Following<Self>> {
@@ -150,11 +150,16 @@ pub trait Kind: Copy + Sized {
     }
 
     /// The call ended with `outcome`: a leader shares it with its followers.
-    fn share(_target: &Self::Target, _outcome: &Self, _shared: &mut SharedAnswers) {}
+    fn share<const N: usize>(
+        _target: &Self::Target,
+        _outcome: &Self,
+        _shared: &mut SharedAnswers<N>,
+    ) {
+    }
 
     /// The call leaves without an answer to share (cancelled, or a follower past its
     /// deadline).
-    fn leave(_target: &Self::Target, _shared: &mut SharedAnswers) {}
+    fn leave<const N: usize>(_target: &Self::Target, _shared: &mut SharedAnswers<N>) {}
 
     /// `true` when only the local format check stands (counted in the statistics).
     fn is_local_only(&self) -> bool {
@@ -240,9 +245,9 @@ impl Kind for Validation {
         }
     }
 
-    fn follow(
+    fn follow<const N: usize>(
         target: &mut ValidateTarget,
-        shared: &mut SharedAnswers,
+        shared: &mut SharedAnswers<N>,
         now: Instant,
         deadline: Instant,
     ) -> Option<Following<Validation>> {
@@ -264,13 +269,17 @@ impl Kind for Validation {
         }
     }
 
-    fn share(target: &ValidateTarget, outcome: &Validation, shared: &mut SharedAnswers) {
+    fn share<const N: usize>(
+        target: &ValidateTarget,
+        outcome: &Validation,
+        shared: &mut SharedAnswers<N>,
+    ) {
         if let Share::Leads(ticket) = target.share {
             shared.answer(ticket, *outcome);
         }
     }
 
-    fn leave(target: &ValidateTarget, shared: &mut SharedAnswers) {
+    fn leave<const N: usize>(target: &ValidateTarget, shared: &mut SharedAnswers<N>) {
         shared.leave(target.share);
     }
 

@@ -88,8 +88,10 @@ pub trait CacheStorage: AsRef<[CacheSlot]> + AsMut<[CacheSlot]> {}
 impl<S: AsRef<[CacheSlot]> + AsMut<[CacheSlot]>> CacheStorage for S {}
 
 /// The engine: every piece of shared state for calls to one service. `S` holds the
-/// validation answers kept (one [`CacheSlot`] each); `O` receives events.
-pub struct Engine<S: CacheStorage, O: Observer = NoObserver> {
+/// validation answers kept (one [`CacheSlot`] each); `O` receives events; `SHARED` is
+/// how many IDs may each have a validation in flight that others follow (coalescing;
+/// at most 255, default [`SHARED_CALLS`]).
+pub struct Engine<S: CacheStorage, O: Observer = NoObserver, const SHARED: usize = SHARED_CALLS> {
     config: EngineConfig,
     breakers: Endpoints<Breaker>,
     /// The client's own rate limit, per endpoint.
@@ -97,7 +99,7 @@ pub struct Engine<S: CacheStorage, O: Observer = NoObserver> {
     budget: RetryBudget,
     cache: Cache<Verdict, S>,
     /// Validations in flight that others follow.
-    shared: SharedAnswers,
+    shared: SharedAnswers<SHARED>,
     health: HealthMonitor,
     stats: Stats,
     rng: Rng,
@@ -127,7 +129,7 @@ impl<const N: usize, O: Observer> Engine<[CacheSlot; N], O> {
     }
 }
 
-impl<S: CacheStorage, O: Observer> Engine<S, O> {
+impl<S: CacheStorage, O: Observer, const SHARED: usize> Engine<S, O, SHARED> {
     /// An engine whose cache lives in `cache` (one answer per slot, whatever they held
     /// is overwritten; an empty slice keeps no answers), telling `observer` what
     /// happens; `seed` as for [`Engine::new`].
@@ -135,12 +137,15 @@ impl<S: CacheStorage, O: Observer> Engine<S, O> {
     /// ```
     /// use chittyid::engine::{CacheSlot, Engine, EngineConfig, NoObserver};
     ///
-    /// // A service sizes its cache at run time, on the heap.
+    /// // A service sizes its cache at run time, on the heap, and lets 64 distinct IDs
+    /// // each have a validation in flight that others follow.
     /// let slots = vec![CacheSlot::default(); 10_000].into_boxed_slice();
-    /// let engine = Engine::with_storage(EngineConfig::default(), slots, 0x5EED, NoObserver);
+    /// let engine: Engine<_, _, 64> =
+    ///     Engine::with_storage(EngineConfig::default(), slots, 0x5EED, NoObserver);
     /// assert_eq!(engine.cache_capacity(), 10_000);
     /// ```
     pub fn with_storage(config: EngineConfig, cache: S, seed: u64, observer: O) -> Self {
+        const { assert!(SHARED <= 255, "an engine's SHARED is at most 255") };
         Engine {
             breakers: Endpoints::new(|_| Breaker::new(config.breaker)),
             pacers: Endpoints::new(|endpoint| {
@@ -498,20 +503,15 @@ impl<S: CacheStorage, O: Observer> Engine<S, O> {
         let traits = self.traits::<T>(&target, &call.progress);
         let progress = &mut call.progress;
         let end = if !(200..300).contains(&response.status) {
-            self.paced_answer(T::ENDPOINT, response.status == 429, now);
             let retry_after = response.retry_after.and_then(parse_retry_after);
             let error = decode_error(response.body);
             let failure = Failure::Status(response.status);
             self.attempt_failed(traits, progress, failure, retry_after, error, now)
         } else if response.cut {
-            self.paced_answer(T::ENDPOINT, false, now);
             // The same decision whichever adapter cut it, at whatever buffer size.
             self.answer_unusable(traits, progress, permit, WireError::BodyTooLarge, now)
         } else {
-            let decoded = T::decode(&target, response.body);
-            let limited = matches!(decoded, Decoded::Refused { code, .. } if code == FallbackCode::RATE_LIMITED);
-            self.paced_answer(T::ENDPOINT, limited, now);
-            match decoded {
+            match T::decode(&target, response.body) {
                 Decoded::Final { outcome, pending } => {
                     self.succeeded(T::ENDPOINT, permit, pending, now);
                     if let Some((id, valid)) = outcome.verdict() {
@@ -571,7 +571,7 @@ impl<S: CacheStorage, O: Observer> Engine<S, O> {
     }
 }
 
-impl<S: CacheStorage, O: Observer> core::fmt::Debug for Engine<S, O> {
+impl<S: CacheStorage, O: Observer, const SHARED: usize> core::fmt::Debug for Engine<S, O, SHARED> {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Engine")
             .field("health", &self.health.state())

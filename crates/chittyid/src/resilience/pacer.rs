@@ -6,15 +6,17 @@
 //! of the extra interval per answer that was not a rate limit).
 //!
 //! It is the generic cell rate algorithm: the state is one instant, the theoretical
-//! arrival time of the next request, in microseconds so that fast rates stay exact.
+//! arrival time of the next request, kept to the microsecond so that fast rates stay
+//! exact, in arithmetic without 64-bit division (firmware would carry a library
+//! routine for it).
 
 use core::time::Duration;
 
-use super::time::Instant;
+use super::time::{Instant, millis};
 
 /// The most the pacer slows down after rate-limit answers: this many times the
 /// configured interval.
-pub const MAX_SLOWDOWN: u64 = 16;
+pub const MAX_SLOWDOWN: u32 = 16;
 
 /// A rate limit: `requests` per `per`, with up to `burst` at once when unused for a
 /// while.
@@ -67,12 +69,21 @@ impl RateLimit {
 
     /// The time between two requests at the full rate.
     pub fn interval(&self) -> Duration {
-        Duration::from_micros(self.interval_micros())
+        Duration::from_micros(u64::from(self.interval_micros()))
     }
 
-    fn interval_micros(&self) -> u64 {
-        let per = u64::try_from(self.per.as_micros()).unwrap_or(u64::MAX);
-        (per / u64::from(self.requests.max(1))).max(1)
+    /// The interval in µs, in 32-bit arithmetic (a Cortex-M divides those in hardware):
+    /// at most about 71 minutes, at least 1 µs; rates above a million per period count
+    /// as a million.
+    fn interval_micros(&self) -> u32 {
+        let per_ms = u32::try_from(millis(self.per)).unwrap_or(u32::MAX);
+        let requests = self.requests.clamp(1, 1_000_000);
+        let whole = per_ms / requests;
+        let rest = per_ms % requests;
+        whole
+            .saturating_mul(1000)
+            .saturating_add(rest * 1000 / requests)
+            .max(1)
     }
 }
 
@@ -80,27 +91,32 @@ impl RateLimit {
 #[derive(Debug, Clone, Copy)]
 pub struct Pacer {
     /// The configured interval, in µs; 0 when there is no limit.
-    base: u64,
+    base: u32,
     /// The interval in force (slowed down after rate-limit answers), in µs.
-    interval: u64,
-    /// The burst allowed at the configured rate, as a tolerance in µs.
-    tolerance: u64,
-    /// When the next request is due at the interval in force, in µs.
-    next_due: u64,
+    interval: u32,
+    /// The burst allowed at the configured rate, as a tolerance in ms.
+    tolerance_ms: u64,
+    /// When the next request is due at the interval in force: ms, and µs past them.
+    due_ms: u64,
+    due_us: u32,
 }
 
 impl Pacer {
     /// A pacer for `limit`; `None` lets every request go at once.
     pub fn new(limit: Option<RateLimit>) -> Pacer {
         let (base, burst) = match limit {
-            Some(limit) => (limit.interval_micros(), u64::from(limit.burst.max(1))),
+            Some(limit) => (limit.interval_micros(), u32::from(limit.burst.max(1))),
             None => (0, 1),
         };
+        let extra = burst - 1;
+        let tolerance_ms =
+            u64::from(base / 1000) * u64::from(extra) + u64::from((base % 1000) * extra / 1000);
         Pacer {
             base,
             interval: base,
-            tolerance: base.saturating_mul(burst - 1),
-            next_due: 0,
+            tolerance_ms,
+            due_ms: 0,
+            due_us: 0,
         }
     }
 
@@ -111,20 +127,25 @@ impl Pacer {
 
     /// When a request asked for at `now` may go (`now` if at once), without booking it.
     pub fn ready_at(&self, now: Instant) -> Instant {
-        let now_us = micros(now);
-        let ready = self
-            .next_due
-            .saturating_sub(self.tolerance_now())
-            .max(now_us);
         // Rounded up to the millisecond, so that polling then finds the request due.
-        Instant::from_millis(ready.div_ceil(1000))
+        let due = self.due_ms + u64::from(self.due_us > 0);
+        let tolerance = if self.interval == self.base {
+            self.tolerance_ms
+        } else {
+            // The burst applies only at the configured rate.
+            0
+        };
+        Instant::from_millis(due.saturating_sub(tolerance).max(now.as_millis()))
     }
 
     /// Books a request at [`Pacer::ready_at`]`(now)` and returns that instant.
     pub fn book(&mut self, now: Instant) -> Instant {
         let ready = self.ready_at(now);
         if self.is_limited() {
-            self.next_due = self.next_due.max(micros(now)).saturating_add(self.interval);
+            if self.due_ms < now.as_millis() {
+                (self.due_ms, self.due_us) = (now.as_millis(), 0);
+            }
+            (self.due_ms, self.due_us) = after(self.due_ms, self.due_us, self.interval);
         }
         ready
     }
@@ -137,8 +158,12 @@ impl Pacer {
             return false;
         }
         let before = self.interval;
-        self.interval = (self.interval.saturating_mul(2)).min(self.base * MAX_SLOWDOWN);
-        self.next_due = self.next_due.max(micros(now).saturating_add(self.interval));
+        let slowest = self.base.saturating_mul(MAX_SLOWDOWN);
+        self.interval = self.interval.saturating_mul(2).min(slowest);
+        let earliest = after(now.as_millis(), 0, self.interval);
+        if (self.due_ms, self.due_us) < earliest {
+            (self.due_ms, self.due_us) = earliest;
+        }
         self.interval != before
     }
 
@@ -158,21 +183,15 @@ impl Pacer {
 
     /// Requests per minute at the pace in force (`None` without a limit).
     pub fn per_minute(&self) -> Option<u64> {
-        (self.base > 0).then(|| 60_000_000 / self.interval)
-    }
-
-    /// The burst applies only at the configured rate.
-    fn tolerance_now(&self) -> u64 {
-        if self.interval == self.base {
-            self.tolerance
-        } else {
-            0
-        }
+        (self.base > 0).then(|| u64::from(60_000_000 / self.interval))
     }
 }
 
-fn micros(now: Instant) -> u64 {
-    now.as_millis().saturating_mul(1000)
+/// `ms` and `us` past them, plus `interval` µs.
+fn after(ms: u64, us: u32, interval: u32) -> (u64, u32) {
+    let us = us + interval % 1000;
+    let carry = u64::from(us >= 1000);
+    (ms + u64::from(interval / 1000) + carry, us % 1000)
 }
 
 #[cfg(test)]
@@ -211,7 +230,7 @@ mod tests {
         for _ in 0..10 {
             pacer.slow_down(at(0));
         }
-        assert_eq!(pacer.per_minute(), Some(600 / MAX_SLOWDOWN));
+        assert_eq!(pacer.per_minute(), Some(600 / u64::from(MAX_SLOWDOWN)));
         // No burst while slowed down: one request per slowed interval.
         let first = pacer.book(at(10_000));
         let second = pacer.book(at(10_000));
