@@ -48,7 +48,7 @@ pub use chittyid::engine::{
     KeyPolicy, MintError, MintResult, Stats, Unanswered, Validation,
 };
 pub use chittyid::resilience::{
-    BreakerConfig, BreakerState, HealthConfig, HealthState, RetryConfig,
+    BreakerConfig, BreakerState, HealthConfig, HealthState, RateLimit, RetryConfig,
 };
 pub use chittyid::wire::{HealthAnswer, IdempotencyKey, MintAnswer, MintRequest};
 pub use chittyid::{

@@ -6,7 +6,7 @@ use std::fmt;
 use std::time::Duration;
 
 use chittyid::engine::{EngineConfig, KeyPolicy};
-use chittyid::resilience::{BreakerConfig, HealthConfig, RetryConfig};
+use chittyid::resilience::{BreakerConfig, HealthConfig, RateLimit, RetryConfig};
 use rustls_pki_types::CertificateDer;
 use rustls_pki_types::pem::PemObject;
 
@@ -167,6 +167,31 @@ impl ClientBuilder {
     /// A whole call's deadline, retries included.
     pub fn call_deadline(mut self, deadline: Duration) -> Self {
         self.config.call_deadline = deadline;
+        self
+    }
+
+    /// The client's own limit on mint requests, retries included (default
+    /// [`DEFAULT_MINT_RATE`](chittyid::engine::DEFAULT_MINT_RATE), 10 a second; `None`
+    /// for none). It slows down when the service answers with a rate limit and
+    /// recovers gradually; a mint that would wait past its deadline ends at once with
+    /// [`Unanswered::Throttled`](chittyid::engine::Unanswered::Throttled).
+    ///
+    /// ```
+    /// use chittyid::resilience::RateLimit;
+    /// use chittyid_std::Client;
+    ///
+    /// let builder = Client::builder().mint_rate(Some(RateLimit::per_second(2).with_burst(5)));
+    /// # let _ = builder;
+    /// ```
+    pub fn mint_rate(mut self, limit: Option<RateLimit>) -> Self {
+        self.config.mint_rate = limit;
+        self
+    }
+
+    /// The client's own limit on validation requests (default `None`: validations are
+    /// answered from the cache and coalesced, and cost the service little).
+    pub fn validate_rate(mut self, limit: Option<RateLimit>) -> Self {
+        self.config.validate_rate = limit;
         self
     }
 

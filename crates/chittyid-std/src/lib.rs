@@ -94,11 +94,12 @@ pub use secret::Secret;
 /// The core: IDs, their parts and errors, the engine's types.
 pub use chittyid;
 pub use chittyid::engine::{
-    Endpoint, EndpointStats, EngineConfig, Event, Failure, HealthError, HealthResult, Histogram,
-    KeyPolicy, MintError, MintResult, Stats, Unanswered, Validation,
+    DEFAULT_MINT_RATE, Endpoint, EndpointStats, EngineConfig, Event, Failure, HealthError,
+    HealthResult, Histogram, KeyPolicy, MintError, MintResult, Stats, Unanswered, Validation,
 };
 pub use chittyid::resilience::{
-    BreakerConfig, BreakerState, BudgetConfig, CacheStats, HealthConfig, HealthState, RetryConfig,
+    BreakerConfig, BreakerState, BudgetConfig, CacheStats, HealthConfig, HealthState, RateLimit,
+    RetryConfig,
 };
 pub use chittyid::wire::{HealthAnswer, IdempotencyKey, MintAnswer, MintRequest};
 pub use chittyid::{
