@@ -124,6 +124,68 @@ fn mint_many_with_a_summary_then_validate_them() {
 }
 
 #[test]
+fn mint_count_keeps_to_the_rate_limit_and_a_mint_that_cannot_wait_fails_at_once() {
+    let serving = Serving::start(CHITTYID, "cli-token", &[]);
+    let service = serving.url();
+    let mint = |extra: &[&str]| {
+        let mut args = vec![
+            "mint",
+            "--type",
+            "thing",
+            "--json",
+            "--service",
+            &service,
+            "--token",
+            "cli-token",
+        ];
+        args.extend(extra);
+        let output = chittyid(&args);
+        let records = lines(&output);
+        (output, records)
+    };
+    // Twelve at once with the default rate (10 at once, then one per 100 ms): the last
+    // ones wait their turn, and all are minted.
+    let (output, records) = mint(&["--count", "12", "--concurrency", "12"]);
+    assert_eq!(output.status.code(), Some(0));
+    let summary = &records[12]["summary"];
+    assert_eq!(summary["minted"], 12);
+    assert!(
+        summary["rate_limit_waits"].as_u64().unwrap() >= 1,
+        "{summary}"
+    );
+    // With the limit off, nothing waits.
+    let (_, records) = mint(&["--count", "12", "--concurrency", "12", "--rate", "off"]);
+    assert_eq!(records[12]["summary"]["rate_limit_waits"], 0);
+    // One a minute: the second and third would wait past the 30 s deadline, so they
+    // fail at once with their own error, and nothing is sent for them.
+    let (output, records) = mint(&["--count", "3", "--rate", "1/min"]);
+    assert_eq!(output.status.code(), Some(1));
+    assert_eq!(records[0]["kind"], "minted");
+    for record in &records[1..3] {
+        assert_eq!(record["code"], "throttled", "{record}");
+        assert!(record["error"].as_str().unwrap().contains("--rate"));
+    }
+    let summary = &records[3]["summary"];
+    assert_eq!(
+        (summary["minted"].clone(), summary["throttled"].clone()),
+        (1.into(), 2.into())
+    );
+    assert_eq!(summary["attempts"], 1);
+    // A rate that is not one is refused with the forms it takes.
+    let output = chittyid(&[
+        "mint",
+        "--type",
+        "thing",
+        "--rate",
+        "fast",
+        "--service",
+        &service,
+    ]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&output.stderr).contains("N/sec, N/min, N/hour or off"));
+}
+
+#[test]
 fn without_a_token_mint_is_refused_and_says_how_to_fix_it() {
     let serving = Serving::start(CHITTYID, "cli-token", &[]);
     let service = serving.url();

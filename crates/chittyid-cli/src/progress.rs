@@ -1,4 +1,5 @@
-//! A progress line on standard error for long checks, shown only on a terminal.
+//! Progress lines on standard error, shown only on a terminal: bytes for long checks,
+//! and IDs for `mint --count`, with the rate limit's wait.
 
 use std::io::{IsTerminal, Write};
 use std::time::{Duration, Instant};
@@ -51,5 +52,92 @@ impl Progress {
             eprint!("\r{:70}\r", "");
             self.shown = false;
         }
+    }
+}
+
+/// A progress line for `mint --count N`: how many are done, and how long the next
+/// waits for the client's rate limit. Silent unless standard error is a terminal and
+/// more than one ID is asked for.
+pub struct CountProgress {
+    total: u32,
+    shown: bool,
+    enabled: bool,
+    /// When the last rate-limit wait announced ends.
+    waiting_until: Option<Instant>,
+}
+
+impl CountProgress {
+    pub fn new(total: u32) -> CountProgress {
+        CountProgress {
+            total,
+            shown: false,
+            enabled: total > 1 && std::io::stderr().is_terminal(),
+            waiting_until: None,
+        }
+    }
+
+    /// A mint waits this long for the rate limit.
+    pub fn waiting(&mut self, wait: Duration) {
+        let until = Instant::now() + wait;
+        self.waiting_until = Some(self.waiting_until.map_or(until, |u| u.max(until)));
+    }
+
+    pub fn show(&mut self, done: u32) {
+        if !self.enabled {
+            return;
+        }
+        let wait = self
+            .waiting_until
+            .map(|until| until.saturating_duration_since(Instant::now()));
+        eprint!("\r{}", count_line(done, self.total, wait));
+        self.shown = true;
+        let _ = std::io::stderr().flush();
+    }
+
+    pub fn clear(&mut self) {
+        if self.shown {
+            eprint!("\r{:78}\r", "");
+            self.shown = false;
+        }
+    }
+}
+
+/// The line: a bar, the count, and the rate limit's wait while there is one.
+fn count_line(done: u32, total: u32, wait: Option<Duration>) -> String {
+    let width = 30;
+    let filled = (u64::from(done.min(total)) * width / u64::from(total.max(1))) as usize;
+    let mut line = format!(
+        "[{}{}] {done}/{total}",
+        "#".repeat(filled),
+        " ".repeat(width as usize - filled)
+    );
+    if let Some(wait) = wait.filter(|w| !w.is_zero()) {
+        line.push_str(&format!(
+            "  waiting {:.1} s for the rate limit",
+            wait.as_secs_f64()
+        ));
+    }
+    line
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_count_line_shows_the_rate_limit_wait_only_while_there_is_one() {
+        assert_eq!(
+            count_line(15, 30, Some(Duration::from_millis(1_250))),
+            format!(
+                "[{}{}] 15/30  waiting 1.2 s for the rate limit",
+                "#".repeat(15),
+                " ".repeat(15)
+            )
+        );
+        assert_eq!(
+            count_line(30, 30, Some(Duration::ZERO)),
+            format!("[{}] 30/30", "#".repeat(30))
+        );
+        assert_eq!(count_line(0, 0, None), format!("[{}] 0/0", " ".repeat(30)));
     }
 }

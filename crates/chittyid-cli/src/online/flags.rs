@@ -92,3 +92,32 @@ mod tests {
         }
     }
 }
+
+/// A `--rate`: a limit, or none (`off`).
+#[derive(Debug, Clone, Copy)]
+pub struct Rate(pub Option<chittyid_std::RateLimit>);
+
+/// `--rate N/sec|N/min|N/hour` (a burst of N), or `off`: the client's own limit on
+/// mint requests.
+pub fn parse_rate(s: &str) -> Result<Rate, String> {
+    let s = s.trim();
+    if s.eq_ignore_ascii_case("off") {
+        return Ok(Rate(None));
+    }
+    let (count, unit) = s
+        .split_once('/')
+        .ok_or_else(|| "expected N/sec, N/min, N/hour or off, e.g. 10/sec".to_string())?;
+    let count: u32 = count
+        .trim()
+        .parse()
+        .ok()
+        .filter(|n| (1..=1_000_000).contains(n))
+        .ok_or_else(|| "N must be a whole number from 1 to 1000000".to_string())?;
+    let per = match unit.trim() {
+        "s" | "sec" | "second" => Duration::from_secs(1),
+        "m" | "min" | "minute" => Duration::from_secs(60),
+        "h" | "hour" => Duration::from_secs(3600),
+        other => return Err(format!("unit {other:?}: one of sec, min, hour")),
+    };
+    Ok(Rate(Some(chittyid_std::RateLimit::new(count, per))))
+}

@@ -5,12 +5,13 @@ use std::sync::Arc;
 use std::time::Instant;
 
 use chittyid::{EntityType, Jurisdiction, Region, TrustLevel};
-use chittyid_std::{MintAnswer, MintError, MintRequest};
+use chittyid_std::{MintAnswer, MintError, MintRequest, Unanswered};
 use clap::Args;
 use serde_json::json;
 
 use super::{ServiceArgs, quantile, runtime};
 use crate::error::CliError;
+use crate::progress::CountProgress;
 
 /// Arguments of `chittyid mint`.
 #[derive(Args, Debug)]
@@ -30,6 +31,11 @@ pub struct MintArgs {
     /// How many IDs to mint.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1_000_000))]
     count: u32,
+    /// The client's own limit on mint requests: N/sec, N/min or N/hour (a burst of N),
+    /// or off. It slows down when the service answers RATE_LIMITED; a mint that would
+    /// wait past its deadline fails at once.
+    #[arg(long, value_name = "RATE", default_value = "10/sec", value_parser = super::flags::parse_rate)]
+    rate: super::flags::Rate,
     /// How many mints in flight at once.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=1024))]
     concurrency: u32,
@@ -75,7 +81,7 @@ struct Minting {
 
 /// Runs the command; `Ok(true)` when every ID came back final.
 pub fn run(args: MintArgs) -> Result<bool, CliError> {
-    let mut builder = args.service.builder()?;
+    let mut builder = args.service.builder()?.mint_rate(args.rate.0);
     if let Some(path) = &args.journal {
         builder = builder.journal(path);
     }
@@ -116,12 +122,29 @@ pub fn run(args: MintArgs) -> Result<bool, CliError> {
             });
         }
         drop(sender);
+        let mut events = client.subscribe();
+        let mut progress = CountProgress::new(args.count);
         let mut out = std::io::stdout().lock();
         let mut results = Vec::new();
-        while let Some(minting) = receiver.recv().await {
-            let _ = report(&mut out, &minting, args.json);
-            results.push(minting);
+        loop {
+            tokio::select! {
+                minting = receiver.recv() => {
+                    let Some(minting) = minting else { break };
+                    progress.clear();
+                    let _ = report(&mut out, &minting, args.json);
+                    let _ = out.flush();
+                    results.push(minting);
+                    progress.show(results.len() as u32);
+                }
+                Ok(event) = events.recv() => {
+                    if let chittyid_std::Event::Paced { wait_ms, .. } = event {
+                        progress.waiting(std::time::Duration::from_millis(wait_ms));
+                        progress.show(results.len() as u32);
+                    }
+                }
+            }
         }
+        progress.clear();
         results
     });
     let stats = *client.stats().engine.endpoint(chittyid_std::Endpoint::Mint);
@@ -142,14 +165,20 @@ pub fn run(args: MintArgs) -> Result<bool, CliError> {
         let summary = json!({"summary": {
             "requested": args.count, "minted": minted, "pending": pending, "failed": failed,
             "attempts": stats.attempts, "rejected_by_breaker": stats.rejected_by_breaker,
+            "rate_limit_waits": stats.paced, "rate_limit_wait_ms": stats.paced_ms,
+            "throttled": stats.throttled,
             "p50_ms": (p50 * 10.0).round() / 10.0, "p99_ms": (p99 * 10.0).round() / 10.0,
         }});
         writeln!(out, "{summary}")
     } else {
         writeln!(
             out,
-            "{minted} minted, {pending} pending, {failed} failed of {}; {} requests sent, {} refused by the breaker; p50 {p50:.1} ms, p99 {p99:.1} ms",
-            args.count, stats.attempts, stats.rejected_by_breaker
+            "{minted} minted, {pending} pending, {failed} failed of {}; {} requests sent, {} refused by the breaker, {} waited {:.1} s in all for the rate limit; p50 {p50:.1} ms, p99 {p99:.1} ms",
+            args.count,
+            stats.attempts,
+            stats.rejected_by_breaker,
+            stats.paced,
+            stats.paced_ms as f64 / 1000.0
         )
     };
     written.map_err(|e| CliError::io("standard output", e))?;
@@ -293,6 +322,7 @@ fn handed_out(error: &MintError) -> Option<(chittyid::ChittyId, &'static str)> {
 /// A stable name for each kind of mint failure, for scripts.
 fn error_code(error: &MintError) -> &'static str {
     match error {
+        MintError::Unavailable(Unanswered::Throttled { .. }) => "throttled",
         MintError::Unavailable(_) => "unavailable",
         MintError::OutcomeUnknown { .. } => "outcome_unknown",
         MintError::Unauthorized { .. } | MintError::TokenRefused { .. } => "token_refused",
@@ -310,6 +340,9 @@ pub fn describe(error: &MintError) -> String {
         MintError::Unauthorized { .. } | MintError::TokenRefused { .. } => {
             format!("{error}; give the right token with --token or CHITTY_ID_TOKEN")
         }
+        MintError::Unavailable(Unanswered::Throttled { .. }) => format!(
+            "{error}; allow more with --rate (such as --rate 20/sec), or mint fewer at once"
+        ),
         other => other.to_string(),
     }
 }
