@@ -1,7 +1,8 @@
 //! The embassy adapter on the host: over tokio sockets through `embedded-io-adapters`,
 //! against the reference service. One shared client called from several tasks at once,
 //! the runner's health checks through an outage, link loss, the network steps'
-//! time-outs, a call dropped mid-flight, and buffers sized by the published maximum.
+//! time-outs, a call dropped mid-flight, buffers sized by the published maximum, and
+//! validations coalesced across tasks.
 //! (embassy-time's `std` driver is enabled for these tests only; tasks run on tokio
 //! threads, so the mutex kind is `CriticalSectionRawMutex`.)
 
@@ -213,6 +214,45 @@ async fn several_tasks_share_one_client_at_once() {
     assert_eq!(stats.endpoint(Endpoint::Mint).succeeded, 20);
     assert_eq!(stats.endpoint(Endpoint::Validate).succeeded, 20);
     assert_eq!(client.breaker_state(Endpoint::Mint), BreakerState::Closed);
+    server.shutdown().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn tasks_validating_one_id_at_once_share_one_request() {
+    // The service takes 300 ms to answer, so that the calls overlap.
+    let server = Server::start(ServerConfig {
+        addr: "127.0.0.1:0".parse().unwrap(),
+        latency: chittyid_server::Latency {
+            base: Duration::from_millis(300),
+            jitter: Duration::ZERO,
+        },
+        ..ServerConfig::default()
+    })
+    .await
+    .unwrap();
+    let (client, _runner) = start(&server.addr().to_string(), TOKEN, |_| {});
+    // Eight tasks on one ID (more than the wakers kept at once) and two on another.
+    let tasks: Vec<_> = (0..10u32)
+        .map(|t| {
+            let addr = server.addr();
+            let id = ids::distinct(u32::from(t >= 8)).to_string();
+            tokio::spawn(async move { Task::new(Tcp(addr)).validate(client, id.as_bytes()).await })
+        })
+        .collect();
+    for task in tasks {
+        let verdict = task.await.unwrap();
+        assert!(
+            matches!(verdict, Validation::Authoritative { valid: true, .. }),
+            "{verdict:?}"
+        );
+    }
+    let requests: u64 = server
+        .stats()
+        .requests
+        .get("/api/validate")
+        .map_or(0, |by_status| by_status.values().sum());
+    assert_eq!(requests, 2);
+    assert_eq!(client.stats().coalesced, 8);
     server.shutdown().await;
 }
 
