@@ -1,29 +1,14 @@
 //! The token never appears in `Debug`, `Display`, errors or `tracing` output: a failing
 //! run is logged at TRACE level into a buffer, and the buffer is searched.
 
-use std::io::Write;
-use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chittyid::EntityType;
 use chittyid_server::{Server, ServerConfig};
 use chittyid_std::{Client, MintRequest};
+use chittyid_test_support::capture::Captured;
 
 const SECRET: &str = "TOKEN-SECRET-9f8e7d6c5b4a";
-
-#[derive(Clone, Default)]
-struct Captured(Arc<Mutex<Vec<u8>>>);
-
-impl Write for Captured {
-    fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-        self.0.lock().unwrap().extend_from_slice(bytes);
-        Ok(bytes.len())
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        Ok(())
-    }
-}
 
 #[test]
 fn the_token_stays_out_of_logs_debug_and_errors() {
@@ -72,7 +57,7 @@ fn the_token_stays_out_of_logs_debug_and_errors() {
         seen += &format!("{builder:?}\n{}\n", chittyid_std::Secret::new(SECRET));
         server.shutdown().await;
     });
-    let logs = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let logs = captured.text();
     assert!(
         logs.contains("breaker changed state"),
         "the run was logged:\n{logs}"

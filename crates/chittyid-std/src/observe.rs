@@ -114,29 +114,12 @@ impl Observer for Broadcaster {
 
 #[cfg(test)]
 mod tests {
-    use std::io::Write;
-    use std::sync::{Arc, Mutex};
-
     use chittyid::engine::{Endpoint, Event, Observer};
     use chittyid::resilience::Instant;
+    use chittyid_test_support::capture::Captured;
     use serde_json::Value;
 
     use super::Broadcaster;
-
-    /// What the subscriber wrote.
-    #[derive(Clone, Default)]
-    struct Captured(Arc<Mutex<Vec<u8>>>);
-
-    impl Write for Captured {
-        fn write(&mut self, bytes: &[u8]) -> std::io::Result<usize> {
-            self.0.lock().unwrap().extend_from_slice(bytes);
-            Ok(bytes.len())
-        }
-
-        fn flush(&mut self) -> std::io::Result<()> {
-            Ok(())
-        }
-    }
 
     /// The JSON lines (fields at the top level, as the CLI writes them) that `events`
     /// give.
@@ -155,7 +138,7 @@ mod tests {
                 broadcaster.on_event(event);
             }
         });
-        let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+        let text = captured.text();
         text.lines()
             .map(|line| serde_json::from_str(line).unwrap())
             .collect()

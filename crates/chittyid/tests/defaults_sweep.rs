@@ -303,15 +303,7 @@ fn table() -> (String, Vec<Row>, [u64; 3], (u64, u64), u64) {
 #[test]
 fn the_defaults_meet_their_goals_and_the_table_is_unchanged() {
     let (text, rows, outage, (orphans, duplicates), dead) = table();
-    let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/data/defaults_sweep.txt");
-    if std::env::var_os("CHITTYID_UPDATE_SNAPSHOT").is_some() {
-        std::fs::write(path, &text).unwrap();
-    }
-    let kept = std::fs::read_to_string(path).unwrap_or_default();
-    assert_eq!(
-        kept, text,
-        "the sweep changed; if on purpose, rerun with CHITTYID_UPDATE_SNAPSHOT=1:\n{text}"
-    );
+    sim::assert_snapshot("defaults_sweep.txt", &text);
     // Issue 12's goals, with nothing set.
     for row in rows.iter().filter(|r| r.scenario.starts_with("30 %")) {
         assert!(row.answered_permille >= 990, "{}", row.scenario);

@@ -212,18 +212,7 @@ fn the_sweep_of_client_rates_against_back_end_limits_is_unchanged() {
             figures.push((rate, backend, r));
         }
     }
-    let path = concat!(
-        env!("CARGO_MANIFEST_DIR"),
-        "/tests/data/rate_limit_sweep.txt"
-    );
-    if std::env::var_os("CHITTYID_UPDATE_SNAPSHOT").is_some() {
-        std::fs::write(path, &text).unwrap();
-    }
-    let kept = std::fs::read_to_string(path).unwrap_or_default();
-    assert_eq!(
-        kept, text,
-        "the sweep changed; if on purpose, rerun with CHITTYID_UPDATE_SNAPSHOT=1:\n{text}"
-    );
+    sim::assert_snapshot("rate_limit_sweep.txt", &text);
     let find = |rate: Option<RateLimit>, backend: Option<u32>| {
         &figures
             .iter()

@@ -225,6 +225,17 @@ impl Service {
         }
     }
 
+    /// A 200 answer with a fallback ID for `code`, as the real front gives one.
+    fn fallback(&self, code: FallbackCode) -> Reply {
+        let id = ChittyId::fallback(3, code, EntityType::Person, YearMonth::new(26, 11).unwrap())
+            .unwrap();
+        let name = code.name().unwrap();
+        self.answer(
+            200,
+            format!(r#"{{"success":true,"chittyId":"{id}","fallback":true,"errorCode":"{name}"}}"#),
+        )
+    }
+
     fn mint(&mut self, request: &Request<'_>, now: u64) -> Reply {
         if let Some(limit) = self.faults.backend_mints_per_second {
             let second = now / 1000;
@@ -233,26 +244,12 @@ impl Service {
             }
             if self.backend_second.1 >= limit {
                 self.rate_limited += 1;
-                let id = ChittyId::fallback(
-                    3,
-                    FallbackCode::RATE_LIMITED,
-                    EntityType::Person,
-                    YearMonth::new(26, 11).unwrap(),
-                )
-                .unwrap();
-                return self.answer(200, format!(r#"{{"success":true,"chittyId":"{id}","fallback":true,"errorCode":"RATE_LIMITED"}}"#));
+                return self.fallback(FallbackCode::RATE_LIMITED);
             }
             self.backend_second.1 += 1;
         }
         if self.roll(self.faults.fallback) {
-            let id = ChittyId::fallback(
-                3,
-                FallbackCode::MINT_UNAVAILABLE,
-                EntityType::Person,
-                YearMonth::new(26, 11).unwrap(),
-            )
-            .unwrap();
-            return self.answer(200, format!(r#"{{"success":true,"chittyId":"{id}","fallback":true,"errorCode":"MINT_UNAVAILABLE"}}"#));
+            return self.fallback(FallbackCode::MINT_UNAVAILABLE);
         }
         let key = request
             .idempotency_key
@@ -479,4 +476,18 @@ impl Sim {
             .filter(|e| matches(e))
             .count()
     }
+}
+
+/// Compares `text` with the snapshot `tests/data/{name}` (written anew when
+/// `CHITTYID_UPDATE_SNAPSHOT` is set): a change of behaviour shows as a diff of the table.
+pub fn assert_snapshot(name: &str, text: &str) {
+    let path = format!("{}/tests/data/{name}", env!("CARGO_MANIFEST_DIR"));
+    if std::env::var_os("CHITTYID_UPDATE_SNAPSHOT").is_some() {
+        std::fs::write(&path, text).unwrap();
+    }
+    let kept = std::fs::read_to_string(&path).unwrap_or_default();
+    assert_eq!(
+        kept, text,
+        "the sweep changed; if on purpose, rerun with CHITTYID_UPDATE_SNAPSHOT=1:\n{text}"
+    );
 }
