@@ -63,8 +63,8 @@ fn wrap<T: Answer>(action: Action<'_, T>, into: fn(T) -> Outcome) -> Action<'_, 
 
 impl AnyCall {
     /// Begins `operation` at `now`.
-    pub fn begin<S: CacheStorage, O: Observer>(
-        engine: &mut Engine<S, O>,
+    pub fn begin<S: CacheStorage, O: Observer, const SHARED: usize>(
+        engine: &mut Engine<S, O, SHARED>,
         operation: Operation<'_>,
         now: Instant,
     ) -> AnyCall {
@@ -80,9 +80,9 @@ impl AnyCall {
     }
 
     /// [`Engine::poll`], with the outcome wrapped.
-    pub fn poll<'b, S: CacheStorage, O: Observer>(
+    pub fn poll<'b, S: CacheStorage, O: Observer, const SHARED: usize>(
         &mut self,
-        engine: &mut Engine<S, O>,
+        engine: &mut Engine<S, O, SHARED>,
         now: Instant,
         buf: &'b mut [u8],
     ) -> Action<'b, Outcome> {
@@ -94,9 +94,9 @@ impl AnyCall {
     }
 
     /// [`Engine::report`].
-    pub fn report<S: CacheStorage, O: Observer>(
+    pub fn report<S: CacheStorage, O: Observer, const SHARED: usize>(
         &mut self,
-        engine: &mut Engine<S, O>,
+        engine: &mut Engine<S, O, SHARED>,
         fact: Fact<'_>,
         now: Instant,
     ) {
@@ -108,7 +108,10 @@ impl AnyCall {
     }
 
     /// [`Engine::cancel`].
-    pub fn cancel<S: CacheStorage, O: Observer>(&mut self, engine: &mut Engine<S, O>) {
+    pub fn cancel<S: CacheStorage, O: Observer, const SHARED: usize>(
+        &mut self,
+        engine: &mut Engine<S, O, SHARED>,
+    ) {
         match self {
             AnyCall::Validate(call) => engine.cancel(call),
             AnyCall::Mint(call) => engine.cancel(call),

@@ -6,12 +6,11 @@
 mod sim;
 
 use chittyid::engine::{
-    Action, CacheSlot, Endpoint, Engine, EngineConfig, Fact, Response, SHARED_CALLS, Unanswered,
-    Validation,
+    Action, CacheSlot, Endpoint, Engine, EngineConfig, Fact, Response, Unanswered, Validation,
 };
 use chittyid::resilience::Instant;
 use chittyid::{ChittyId, checksum};
-use sim::{Faults, Operation, Outcome, Sim};
+use sim::{Faults, Operation, Outcome, SIM_SHARED, Sim};
 
 const FALLBACK: &str = "03-0-ERR-0001-T-2611-0-32";
 
@@ -237,7 +236,7 @@ fn more_ids_in_flight_than_places_go_alone_without_harm() {
         },
         4,
     );
-    let ids: Vec<Vec<u8>> = (0..SHARED_CALLS as u32 + 4).map(distinct).collect();
+    let ids: Vec<Vec<u8>> = (0..SIM_SHARED as u32 + 4).map(distinct).collect();
     for id in &ids {
         sim.start(Operation::Validate(id));
         sim.start(Operation::Validate(id));
@@ -247,10 +246,10 @@ fn more_ids_in_flight_than_places_go_alone_without_harm() {
         c.outcome,
         Some(Outcome::Validation(Validation::Authoritative { .. }))
     )));
-    // The first SHARED_CALLS IDs were coalesced; the 4 beyond went alone, twice each.
-    assert_eq!(sim.engine.stats().coalesced, SHARED_CALLS as u64);
+    // The first SIM_SHARED IDs were coalesced; the 4 beyond went alone, twice each.
+    assert_eq!(sim.engine.stats().coalesced, SIM_SHARED as u64);
     assert_eq!(
         sim.service.by_path.get("/api/validate"),
-        Some(&(SHARED_CALLS as u64 + 8))
+        Some(&(SIM_SHARED as u64 + 8))
     );
 }

@@ -18,9 +18,10 @@ use crate::resilience::Instant;
 use super::answers::Validation;
 
 /// How many IDs can have a leader in flight at once, by default (an engine's `SHARED`
-/// parameter: a service with many distinct validations in flight sets more, firmware
-/// fewer).
-pub const SHARED_CALLS: usize = 16;
+/// parameter; the std client sets 64, a service with many distinct validations in
+/// flight may set more, firmware 4). Each place holds an answer, 88 B: two keep an
+/// engine with a 32-answer cache within 4 KiB, where firmware counts its RAM.
+pub const SHARED_CALLS: usize = 2;
 
 /// A call's place in the table: which, and for which leader (a place is reused).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -296,9 +296,13 @@ pub struct Client {
     pub outcome: Option<Outcome>,
 }
 
+/// How many IDs may each have a validation in flight that others follow, in the
+/// simulation: a service's number, more than the core's default.
+pub const SIM_SHARED: usize = 16;
+
 /// The engine, the service, the clock and the clients.
 pub struct Sim {
-    pub engine: Engine<[CacheSlot; 256], Recorder>,
+    pub engine: Engine<[CacheSlot; 256], Recorder, SIM_SHARED>,
     pub service: Service,
     pub now: u64,
     pub clients: Vec<Client>,
@@ -314,7 +318,12 @@ pub struct Sim {
 impl Sim {
     pub fn new(config: EngineConfig, faults: Faults, seed: u64) -> Sim {
         Sim {
-            engine: Engine::with_observer(config, seed, Recorder::default()),
+            engine: Engine::with_storage(
+                config,
+                [CacheSlot::default(); 256],
+                seed,
+                Recorder::default(),
+            ),
             service: Service::new(faults, seed ^ 0xABCD),
             now: 0,
             clients: Vec::new(),
