@@ -252,7 +252,11 @@ async fn tasks_validating_one_id_at_once_share_one_request() {
         .get("/api/validate")
         .map_or(0, |by_status| by_status.values().sum());
     assert_eq!(requests, 2);
-    assert_eq!(client.stats().coalesced, 8);
+    // Each that did not ask followed a call in flight, or (begun late on a slow machine)
+    // found the answer cached.
+    let stats = client.stats();
+    assert_eq!(stats.coalesced + stats.cached_answers, 8);
+    assert!(stats.coalesced > 0);
     server.shutdown().await;
 }
 

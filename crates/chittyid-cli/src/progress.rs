@@ -55,8 +55,8 @@ impl Progress {
     }
 }
 
-/// A progress line for `mint --count N`: how many are done, and how long the next
-/// waits for the client's rate limit. Silent unless standard error is a terminal and
+/// A progress line for `mint --count N`: how many are done, and how long until the
+/// last mint announced as waiting for the client's rate limit may go. Silent unless standard error is a terminal and
 /// more than one ID is asked for.
 pub struct CountProgress {
     total: u32,

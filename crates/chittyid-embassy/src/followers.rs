@@ -10,8 +10,10 @@ use embassy_sync::blocking_mutex::Mutex;
 use embassy_sync::blocking_mutex::raw::RawMutex;
 use embassy_sync::waitqueue::MultiWakerRegistration;
 
-/// Wakers kept at once; when more calls wait, all are woken and wait again.
-const WAITING: usize = 4;
+/// Wakers kept at once (a few bytes each); when more calls wait, registering one more
+/// wakes all, and they register again, until the answer comes: harmless, but busy, so
+/// there is room for more followers than a device usually has.
+const WAITING: usize = 8;
 
 struct State {
     /// Answers shared so far (wrapping).

@@ -23,7 +23,7 @@ use crate::runner::Runner;
 use crate::settings::{Settings, Timeouts};
 
 /// How many IDs may each have a validation in flight that others follow: a device's
-/// tasks rarely validate more distinct IDs at once, and each place costs about 100 B of
+/// tasks rarely validate more distinct IDs at once, and each place costs 88 B of
 /// RAM (beyond them a validation simply goes on its own).
 pub const SHARED_VALIDATIONS: usize = 4;
 

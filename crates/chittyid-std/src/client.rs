@@ -26,7 +26,7 @@ type SharedEngine = Engine<Box<[CacheSlot]>, Broadcaster, SHARED_VALIDATIONS>;
 
 /// How many IDs may each have a validation in flight that others follow (coalescing;
 /// beyond them a validation goes on its own): a service validates many distinct IDs
-/// at once, and a place costs about 100 B.
+/// at once, and a place costs 88 B.
 pub const SHARED_VALIDATIONS: usize = 64;
 
 /// Tells the health task to stop when the last client goes.

@@ -55,6 +55,7 @@ fn a_thousand_concurrent_validations_of_ten_ids_make_ten_requests() {
     }
     let stats = sim.engine.stats();
     assert_eq!(stats.coalesced, 990);
+    assert_eq!(stats.endpoint(Endpoint::Validate).succeeded, 1_000);
     assert_eq!(stats.endpoint(Endpoint::Validate).attempts, 10);
 }
 
@@ -83,6 +84,9 @@ fn followers_share_a_failure_too_and_the_next_call_asks_again() {
     ));
     assert!(sim.clients.iter().all(|c| c.outcome == leader));
     assert_eq!(sim.engine.stats().coalesced, 19);
+    // Each follower's end counts as its own call's, so that error ratios hold.
+    let validate = *sim.engine.stats().endpoint(Endpoint::Validate);
+    assert_eq!((validate.calls, validate.failed), (20, 20));
     assert_eq!(
         received,
         u64::from(sim.clients[0].call.attempts()),

@@ -30,10 +30,10 @@ pub enum Action<'b, T> {
     WaitUntil(Instant),
     /// Another call is asking the service the same thing, and its answer will be this
     /// call's too: nothing to send. Poll again when [`super::Engine::take_shared_wake`]
-    /// says an answer was shared (after any call's step), or at `until`, this call's
-    /// deadline.
+    /// says an answer was shared (after any call's step), or at `until`, whichever
+    /// comes first.
     Follow {
-        /// This call's deadline.
+        /// The earlier of this call's deadline and the other call's.
         until: Instant,
     },
     /// The call is over.

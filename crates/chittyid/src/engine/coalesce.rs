@@ -9,8 +9,10 @@
 //! When every place is taken, a new validation goes on its own (no coalescing, no
 //! harm). A follower that finds its place given away (its leader was cancelled, or the
 //! answer reclaimed for a newer leader) joins again: it follows another leader of the
-//! same ID, or leads. A leader ends by its deadline when it is driven; one still asking
-//! after it was dropped without being cancelled, and its place is taken over then.
+//! same ID, or leads. A leader that is driven ends by its deadline; one still asking
+//! after its deadline was dropped without being cancelled, and its place is taken
+//! over. A leader whose own time ran out (deadline, rate limit, cancelled) shares
+//! nothing: its followers ask again with the time they have left.
 
 use crate::ChittyId;
 use crate::resilience::Instant;

@@ -161,6 +161,11 @@ pub trait Kind: Copy + Sized {
     /// deadline).
     fn leave<const N: usize>(_target: &Self::Target, _shared: &mut SharedAnswers<N>) {}
 
+    /// `true` when the service answered (a shared answer counts as a success).
+    fn is_service_answer(&self) -> bool {
+        false
+    }
+
     /// `true` when only the local format check stands (counted in the statistics).
     fn is_local_only(&self) -> bool {
         false
@@ -274,13 +279,30 @@ impl Kind for Validation {
         outcome: &Validation,
         shared: &mut SharedAnswers<N>,
     ) {
-        if let Share::Leads(ticket) = target.share {
-            shared.answer(ticket, *outcome);
+        let Share::Leads(ticket) = target.share else {
+            return;
+        };
+        match outcome {
+            // The leader's own time ran out: its followers, who began later, ask again
+            // with the time they have left.
+            Validation::LocalOnly {
+                reason:
+                    Unanswered::DeadlineExceeded | Unanswered::Throttled { .. } | Unanswered::Cancelled,
+                ..
+            } => shared.leave(target.share),
+            _ => shared.answer(ticket, *outcome),
         }
     }
 
     fn leave<const N: usize>(target: &ValidateTarget, shared: &mut SharedAnswers<N>) {
         shared.leave(target.share);
+    }
+
+    fn is_service_answer(&self) -> bool {
+        matches!(
+            self,
+            Validation::Authoritative { .. } | Validation::Replaced { .. }
+        )
     }
 
     fn is_local_only(&self) -> bool {

@@ -402,6 +402,13 @@ impl<S: CacheStorage, O: Observer, const SHARED: usize> Engine<S, O, SHARED> {
         match following {
             Following::Answer(outcome) => {
                 self.stats.coalesced += 1;
+                // Counted as its own call's end, so that error ratios hold.
+                let stats = self.stats.endpoint_mut(T::ENDPOINT);
+                if outcome.is_service_answer() {
+                    stats.succeeded += 1;
+                } else {
+                    stats.failed += 1;
+                }
                 Action::Done(self.finish(call, target, outcome, now))
             }
             Following::Wait(leader) if now < deadline => Action::Follow {
