@@ -5,20 +5,19 @@
 
 mod sim;
 
+use chittyid::ChittyId;
 use chittyid::engine::{
     Action, CacheSlot, Endpoint, Engine, EngineConfig, Fact, Response, Unanswered, Validation,
 };
 use chittyid::resilience::Instant;
-use chittyid::{ChittyId, checksum};
+use chittyid_test_support::ids;
 use sim::{Faults, Operation, Outcome, SIM_SHARED, Sim};
 
 const FALLBACK: &str = "03-0-ERR-0001-T-2611-0-32";
 
-/// The `n`-th of many distinct well-formed IDs.
+/// The `n`-th of many distinct well-formed IDs, as text.
 fn distinct(n: u32) -> Vec<u8> {
-    let body = format!("03-1-USA-{:04}-T-2602-0", n % 10_000);
-    let check = checksum::compute(&body).unwrap();
-    format!("{body}-{check:02}").into_bytes()
+    ids::distinct(n).to_string().into_bytes()
 }
 
 fn at(ms: u64) -> Instant {

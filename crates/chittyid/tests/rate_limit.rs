@@ -101,9 +101,9 @@ fn a_mint_that_would_wait_past_its_deadline_fails_at_once_with_a_typed_error() {
 fn validations_are_not_limited_by_default_and_can_be() {
     let ids: Vec<Vec<u8>> = (0..50u32)
         .map(|n| {
-            let body = format!("03-1-USA-{n:04}-T-2602-0");
-            let check = chittyid::checksum::compute(&body).unwrap();
-            format!("{body}-{check:02}").into_bytes()
+            chittyid_test_support::ids::distinct(n)
+                .to_string()
+                .into_bytes()
         })
         .collect();
     let run = |config: EngineConfig| {
