@@ -24,8 +24,8 @@ pub fn line(parts: &[&str]) {
     let _ = out.write_all(b"\n");
 }
 
-/// `n` in decimal, in `buf`.
-pub fn decimal(n: u64, buf: &mut [u8; 20]) -> &str {
+/// `n` in decimal, in `buf` (a `u32`: a Cortex-M divides those in hardware).
+pub fn decimal(n: u32, buf: &mut [u8; 10]) -> &str {
     let mut at = buf.len();
     let mut n = n;
     loop {

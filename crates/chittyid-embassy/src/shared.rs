@@ -4,16 +4,13 @@
 
 use core::cell::RefCell;
 
-use chittyid::engine::{
-    CacheSlot, Call, Endpoint, Engine, Fact, HealthResult, MintResult, Stats, Validation,
-};
+use chittyid::engine::{CacheSlot, Endpoint, Engine, HealthResult, MintResult, Stats, Validation};
 use chittyid::resilience::{BreakerState, HealthState, Instant};
 use chittyid::wire::{MintRequest, Token};
 use embassy_sync::blocking_mutex::Mutex;
 use embassy_sync::blocking_mutex::raw::RawMutex;
 use embassy_sync::signal::Signal;
 
-use crate::Answer;
 use crate::buffers::Buffers;
 use crate::call::drive;
 use crate::connect::Connect;
@@ -81,11 +78,6 @@ impl<M: RawMutex, const CACHE: usize> Shared<'_, M, CACHE> {
             self.health_wake.signal(());
         }
         result
-    }
-
-    /// Reports a fact.
-    pub(crate) fn report<T: Answer>(&self, call: &mut Call<T>, fact: Fact<'_>) {
-        self.with_wake(|engine| engine.report(call, fact, now()));
     }
 }
 

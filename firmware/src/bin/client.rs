@@ -193,12 +193,12 @@ async fn main(spawner: Spawner) {
     let back = health_becomes(client, HealthState::Connected, Duration::from_secs(20)).await;
     PHASE.signal(Phase::Back);
     let validated = VALIDATED.wait().await;
-    let (mut a, mut b) = ([0u8; 20], [0u8; 20]);
+    let (mut a, mut b) = ([0u8; 10], [0u8; 10]);
     line(&[
         "client: ",
-        decimal(u64::from(minted), &mut a),
+        decimal(minted, &mut a),
         "/2 minted, ",
-        decimal(u64::from(validated), &mut b),
+        decimal(validated, &mut b),
         "/3 verdicts as expected",
     ]);
     exit(minted == 2 && validated == 3 && connected && lost && back)

@@ -14,7 +14,8 @@ use super::{CacheStorage, Engine, Unanswered, Verdict};
 use crate::resilience::{
     BreakerState, HealthState, Instant, Permit, Rejection, Transition, millis,
 };
-use crate::wire::{ErrorBody, WireError};
+use crate::wire::http1::parse_retry_after;
+use crate::wire::{ErrorBody, Response, WireError, decode_error};
 use crate::{ChittyId, FallbackCode, IdKind};
 
 /// What is known of a call's kind for the shared steps, at one moment (whether keys
@@ -132,7 +133,7 @@ impl<S: CacheStorage, O: Observer, const SHARED: usize> Engine<S, O, SHARED> {
         if ready < progress.deadline {
             let until = pacer.book(now);
             progress.phase = Phase::Paced { until };
-            let wait_ms = millis(until.saturating_since(now));
+            let wait_ms = until.millis_since(now);
             let stats = self.stats.endpoint_mut(endpoint);
             stats.paced += 1;
             stats.paced_ms = stats.paced_ms.saturating_add(wait_ms);
@@ -260,6 +261,21 @@ impl<S: CacheStorage, O: Observer, const SHARED: usize> Engine<S, O, SHARED> {
         })
     }
 
+    /// An answer with a status other than 2xx: a failed attempt, with the wait the
+    /// service asked for and the error its body names.
+    pub(super) fn status_failed(
+        &mut self,
+        traits: Traits,
+        progress: &mut Progress,
+        response: &Response<'_>,
+        now: Instant,
+    ) -> Option<End> {
+        let retry_after = response.retry_after.and_then(parse_retry_after);
+        let error = decode_error(response.body);
+        let failure = Failure::Status(response.status);
+        self.attempt_failed(traits, progress, failure, retry_after, error, now)
+    }
+
     /// A 2xx answer that cannot be used: the service is up (no failure for the
     /// breaker), and it may have acted, so the call is retried only if resendable.
     pub(super) fn answer_unusable(
@@ -369,7 +385,7 @@ impl<S: CacheStorage, O: Observer, const SHARED: usize> Engine<S, O, SHARED> {
         now: Instant,
     ) {
         if progress.attempts > 0 {
-            let latency = millis(now.saturating_since(progress.started));
+            let latency = now.millis_since(progress.started);
             self.stats.endpoint_mut(endpoint).latency.record(latency);
         }
         if local_only {

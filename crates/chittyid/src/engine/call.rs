@@ -143,4 +143,12 @@ impl<T: Kind> Call<T> {
     pub fn is_finished(&self) -> bool {
         matches!(self.stage, Stage::Done(_))
     }
+
+    /// How the call ended, once it is over (the same outcome [`Action::Done`] gave).
+    pub fn outcome(&self) -> Option<T> {
+        match self.stage {
+            Stage::Done(outcome) => Some(outcome),
+            Stage::Live(_) => None,
+        }
+    }
 }

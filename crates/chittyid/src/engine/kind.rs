@@ -96,9 +96,9 @@ pub struct HealthTarget {
 }
 
 /// The per-kind part of a call (sealed: see [`Answer`]).
-pub trait Kind: Copy + Sized {
+pub trait Kind: Copy + Send + Sized {
     /// What the call asks, kept until it ends.
-    type Target: Copy + core::fmt::Debug;
+    type Target: Copy + Send + core::fmt::Debug;
     /// Its endpoint: its breaker and statistics.
     const ENDPOINT: Endpoint;
 

@@ -67,8 +67,7 @@ use crate::resilience::{
     Breaker, BreakerState, Cache, CacheEntry, HealthMonitor, HealthPoll, HealthState, Instant,
     Pacer, Permit, RetryBudget, Rng,
 };
-use crate::wire::http1::parse_retry_after;
-use crate::wire::{IdempotencyKey, MintRequest, WireError, decode_error};
+use crate::wire::{IdempotencyKey, MintRequest, WireError};
 use crate::{ChittyId, FallbackCode};
 
 /// A cached service verdict.
@@ -435,19 +434,18 @@ impl<S: CacheStorage, O: Observer, const SHARED: usize> Engine<S, O, SHARED> {
         };
         let traits = self.traits::<T>(&target, &call.progress);
         let progress = &mut call.progress;
-        let end = match fact {
-            Fact::DoesNotFit => Some(self.unsendable(T::ENDPOINT, progress, permit, true)),
-            Fact::NotSent => {
-                self.attempt_failed(traits, progress, Failure::NotSent, None, None, now)
-            }
-            Fact::Broken => {
-                self.attempt_failed(traits, progress, Failure::NoResponse, None, None, now)
-            }
-            Fact::NotHttp => {
-                self.attempt_failed(traits, progress, Failure::InvalidResponse, None, None, now)
-            }
+        let failure = match fact {
             Fact::Answered(response) => return self.answered(call, target, permit, response, now),
+            Fact::DoesNotFit => {
+                let end = self.unsendable(T::ENDPOINT, progress, permit, true);
+                let _outcome = self.conclude(call, target, end, now);
+                return;
+            }
+            Fact::NotSent => Failure::NotSent,
+            Fact::Broken => Failure::NoResponse,
+            Fact::NotHttp => Failure::InvalidResponse,
         };
+        let end = self.attempt_failed(traits, progress, failure, None, None, now);
         if let Some(end) = end {
             let _outcome = self.conclude(call, target, end, now);
         }
@@ -510,10 +508,7 @@ impl<S: CacheStorage, O: Observer, const SHARED: usize> Engine<S, O, SHARED> {
         let traits = self.traits::<T>(&target, &call.progress);
         let progress = &mut call.progress;
         let end = if !(200..300).contains(&response.status) {
-            let retry_after = response.retry_after.and_then(parse_retry_after);
-            let error = decode_error(response.body);
-            let failure = Failure::Status(response.status);
-            self.attempt_failed(traits, progress, failure, retry_after, error, now)
+            self.status_failed(traits, progress, &response, now)
         } else if response.cut {
             // The same decision whichever adapter cut it, at whatever buffer size.
             self.answer_unusable(traits, progress, permit, WireError::BodyTooLarge, now)

@@ -6,6 +6,7 @@
 
 use core::time::Duration;
 
+use super::arith::grown;
 use super::time::{Instant, millis};
 use super::transition::Transition;
 use super::window::WindowCounts;
@@ -347,11 +348,14 @@ impl Breaker {
     }
 
     fn open(&mut self, now: Instant) -> Option<Transition<BreakerState>> {
-        let growth = u64::from(self.config.reset_growth).saturating_pow(u32::from(self.reopenings));
-        let reset = millis(self.config.reset_timeout)
-            .saturating_mul(growth)
-            .min(millis(self.config.max_reset_timeout).max(millis(self.config.reset_timeout)));
-        self.open_until = now.saturating_add(Duration::from_millis(reset));
+        let growth = u64::from(self.config.reset_growth);
+        let reset = grown(
+            millis(self.config.reset_timeout),
+            growth,
+            u32::from(self.reopenings),
+        )
+        .min(millis(self.config.max_reset_timeout).max(millis(self.config.reset_timeout)));
+        self.open_until = now.saturating_add_millis(reset);
         self.reopenings = self.reopenings.saturating_add(1);
         self.move_to(BreakerState::Open)
     }

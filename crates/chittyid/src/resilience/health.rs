@@ -6,7 +6,7 @@
 use core::time::Duration;
 
 use super::rng::Rng;
-use super::time::{Instant, millis};
+use super::time::{Instant, duration_from_millis, millis};
 use super::transition::Transition;
 
 /// The connection's state as the monitor sees it.
@@ -217,7 +217,7 @@ impl HealthMonitor {
         let nominal = millis(self.config.reconnect_base)
             .saturating_mul(1u64 << doublings.min(62))
             .min(millis(self.config.reconnect_max));
-        Duration::from_millis(rng.between(nominal / 2, nominal))
+        duration_from_millis(rng.between(nominal / 2, nominal))
     }
 
     fn move_to(&mut self, to: HealthState) -> Option<Transition<HealthState>> {

@@ -3,6 +3,7 @@
 //! monitor, and the time and randomness they are given. The call engine in
 //! [`crate::engine`] combines them.
 
+mod arith;
 mod breaker;
 mod cache;
 mod health;

@@ -6,8 +6,9 @@
 
 use core::time::Duration;
 
+use super::arith::{div_rem, grown};
 use super::rng::Rng;
-use super::time::{Instant, millis};
+use super::time::{Instant, duration_from_millis, millis};
 use super::window::WindowCounts;
 
 /// Retries as a share of calls, over a sliding window (as tower's budget).
@@ -102,16 +103,16 @@ impl RetryConfig {
 
     /// The nominal back-off before retry number `retry` (1 for the first retry).
     pub fn nominal_delay(&self, retry: u32) -> Duration {
-        let factor = u64::from(self.multiplier.max(1)).saturating_pow(retry.saturating_sub(1));
-        let ms = millis(self.base_delay).saturating_mul(factor);
-        Duration::from_millis(ms.min(millis(self.max_delay)))
+        let factor = u64::from(self.multiplier.max(1));
+        let ms = grown(millis(self.base_delay), factor, retry.saturating_sub(1));
+        duration_from_millis(ms.min(millis(self.max_delay)))
     }
 
     /// The back-off with jitter: uniform between half the nominal delay and all of it,
     /// so that clients that failed together do not retry together.
     pub fn jittered_delay(&self, retry: u32, rng: &mut Rng) -> Duration {
         let nominal = millis(self.nominal_delay(retry));
-        Duration::from_millis(rng.between(nominal / 2, nominal))
+        duration_from_millis(rng.between(nominal / 2, nominal))
     }
 
     /// The wait the service asked for, capped.
@@ -145,8 +146,8 @@ impl RetryBudget {
     /// Takes one retry from the budget if there is one left.
     pub fn try_withdraw(&mut self, now: Instant) -> bool {
         let (calls, retries) = self.counts.sums(now);
-        let allowed = u64::from(self.config.min_retries)
-            + u64::from(calls) * u64::from(self.config.percent) / 100;
+        let share = div_rem(u64::from(calls) * u64::from(self.config.percent), 100).0;
+        let allowed = u64::from(self.config.min_retries) + share;
         if u64::from(retries) < allowed {
             self.counts.add(now, 0, 1);
             true

@@ -4,6 +4,8 @@
 use core::ops::{Add, Sub};
 use core::time::Duration;
 
+use super::arith::div_rem;
+
 /// A point in time in milliseconds since an epoch the adapter chooses (boot, say).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Default)]
 #[cfg_attr(feature = "defmt", derive(defmt::Format))]
@@ -27,12 +29,22 @@ impl Instant {
 
     /// The time from `earlier` to `self`, or zero when `earlier` is later.
     pub const fn saturating_since(self, earlier: Instant) -> Duration {
-        Duration::from_millis(self.0.saturating_sub(earlier.0))
+        duration_from_millis(self.millis_since(earlier))
+    }
+
+    /// The milliseconds from `earlier` to `self`, or 0 when `earlier` is later.
+    pub const fn millis_since(self, earlier: Instant) -> u64 {
+        self.0.saturating_sub(earlier.0)
     }
 
     /// `self + d`, saturating at [`Instant::NEVER`].
     pub const fn saturating_add(self, d: Duration) -> Instant {
-        Instant(self.0.saturating_add(millis(d)))
+        self.saturating_add_millis(millis(d))
+    }
+
+    /// `ms` milliseconds after `self`, saturating at [`Instant::NEVER`].
+    pub const fn saturating_add_millis(self, ms: u64) -> Instant {
+        Instant(self.0.saturating_add(ms))
     }
 }
 
@@ -50,6 +62,13 @@ impl Sub<Instant> for Instant {
     fn sub(self, earlier: Instant) -> Duration {
         self.saturating_since(earlier)
     }
+}
+
+/// `ms` milliseconds as a duration, without a 64-bit division (see [`div_rem`]).
+pub(crate) const fn duration_from_millis(ms: u64) -> Duration {
+    let (secs, rest) = div_rem(ms, 1000);
+    // `rest < 1000`: the nanoseconds are under a second, and nothing carries.
+    Duration::new(secs, rest as u32 * 1_000_000)
 }
 
 /// Whole milliseconds of a duration, saturating, without 128-bit arithmetic.

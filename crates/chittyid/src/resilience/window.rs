@@ -3,6 +3,7 @@
 
 use core::time::Duration;
 
+use super::arith::div_rem;
 use super::time::{Instant, millis};
 
 /// Number of buckets; the window slides in steps of `window / BUCKETS`.
@@ -27,14 +28,14 @@ impl WindowCounts {
     /// Counts over `window` (at least 10 ms).
     pub fn new(window: Duration) -> WindowCounts {
         WindowCounts {
-            step_ms: (millis(window) / BUCKETS as u64).max(1),
+            step_ms: div_rem(millis(window), BUCKETS as u64).0.max(1),
             buckets: [Bucket::default(); BUCKETS],
         }
     }
 
     fn bucket(&mut self, now: Instant) -> &mut Bucket {
-        let epoch = now.as_millis() / self.step_ms;
-        let bucket = &mut self.buckets[(epoch % BUCKETS as u64) as usize];
+        let epoch = div_rem(now.as_millis(), self.step_ms).0;
+        let bucket = &mut self.buckets[div_rem(epoch, BUCKETS as u64).1 as usize];
         if bucket.epoch != epoch {
             *bucket = Bucket {
                 epoch,
@@ -54,7 +55,7 @@ impl WindowCounts {
 
     /// The sums of both counters over the window ending at `now`.
     pub fn sums(&self, now: Instant) -> (u32, u32) {
-        let current = now.as_millis() / self.step_ms;
+        let current = div_rem(now.as_millis(), self.step_ms).0;
         let oldest = current.saturating_sub(BUCKETS as u64 - 1);
         self.buckets
             .iter()
