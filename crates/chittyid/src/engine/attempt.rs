@@ -51,6 +51,8 @@ impl<S: CacheStorage, O: Observer, const SHARED: usize> Engine<S, O, SHARED> {
     /// Time passed: an attempt out past its time-out ends as timed out; a back-off
     /// that is over lets the next attempt out if the deadline, the health monitor, the
     /// rate limit and the breaker allow it.
+    // Inlined into `poll` where space is cheap, for the reason `Engine::conclude` gives.
+    #[cfg_attr(not(target_os = "none"), inline(always))]
     pub(super) fn front(&mut self, traits: Traits, progress: &mut Progress, now: Instant) -> Front {
         // The rate limit booked this attempt's moment already.
         let mut booked = false;
@@ -60,7 +62,7 @@ impl<S: CacheStorage, O: Observer, const SHARED: usize> Engine<S, O, SHARED> {
                     return Front::Wait(timeout_at);
                 }
                 if let Some(end) =
-                    self.attempt_failed(traits, progress, Failure::TimedOut, None, None, now)
+                    self.attempt_failed(traits, progress, Failure::TimedOut, None, now)
                 {
                     return Front::End(end);
                 }
@@ -219,7 +221,6 @@ impl<S: CacheStorage, O: Observer, const SHARED: usize> Engine<S, O, SHARED> {
         progress: &mut Progress,
         failure: Failure,
         retry_after: Option<Duration>,
-        error: Option<ErrorBody>,
         now: Instant,
     ) -> Option<End> {
         let Phase::InFlight { permit, .. } = progress.phase else {
@@ -256,24 +257,23 @@ impl<S: CacheStorage, O: Observer, const SHARED: usize> Engine<S, O, SHARED> {
         self.stats.endpoint_mut(endpoint).failed += 1;
         Some(End::Failed {
             failure,
-            error,
             arrived_before,
         })
     }
 
     /// An answer with a status other than 2xx: a failed attempt, with the wait the
-    /// service asked for and the error its body names.
+    /// service asked for. If the call ends, the error its body names goes with it.
     pub(super) fn status_failed(
         &mut self,
         traits: Traits,
         progress: &mut Progress,
         response: &Response<'_>,
         now: Instant,
-    ) -> Option<End> {
+    ) -> Option<(End, Option<ErrorBody>)> {
         let retry_after = response.retry_after.and_then(parse_retry_after);
-        let error = decode_error(response.body);
         let failure = Failure::Status(response.status);
-        self.attempt_failed(traits, progress, failure, retry_after, error, now)
+        let end = self.attempt_failed(traits, progress, failure, retry_after, now)?;
+        Some((end, decode_error(response.body)))
     }
 
     /// A 2xx answer that cannot be used: the service is up (no failure for the

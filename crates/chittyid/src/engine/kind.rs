@@ -33,7 +33,6 @@ pub enum End {
     /// attempt may have reached the service.
     Failed {
         failure: Failure,
-        error: Option<ErrorBody>,
         arrived_before: bool,
     },
     /// A 2xx answer that cannot be used.
@@ -131,7 +130,13 @@ pub trait Kind: Copy + Send + Sized {
     fn decode(target: &Self::Target, body: &[u8]) -> Decoded<Self>;
 
     /// The outcome of a call that ended without a usable answer.
-    fn conclude(target: &Self::Target, progress: &Progress, end: End, keys_honoured: bool) -> Self;
+    fn conclude(
+        target: &Self::Target,
+        progress: &Progress,
+        end: End,
+        error: Option<ErrorBody>,
+        keys_honoured: bool,
+    ) -> Self;
 
     /// For the health monitor's own check, whether it passed.
     fn monitor_check(_target: &Self::Target, _outcome: &Self) -> Option<bool> {
@@ -222,7 +227,13 @@ impl Kind for Validation {
         }
     }
 
-    fn conclude(target: &ValidateTarget, progress: &Progress, end: End, _: bool) -> Validation {
+    fn conclude(
+        target: &ValidateTarget,
+        progress: &Progress,
+        end: End,
+        _: Option<ErrorBody>,
+        _: bool,
+    ) -> Validation {
         let id = target.id;
         let reason = match end {
             End::Unanswered(reason) => reason,
@@ -384,7 +395,13 @@ impl Kind for MintResult {
     }
 
     #[inline]
-    fn conclude(target: &MintTarget, progress: &Progress, end: End, keys: bool) -> MintResult {
+    fn conclude(
+        target: &MintTarget,
+        progress: &Progress,
+        end: End,
+        error: Option<ErrorBody>,
+        keys: bool,
+    ) -> MintResult {
         let resend_safe = MintResult::idempotent(target, progress, keys);
         Err(match end {
             End::Unanswered(_) if progress.may_have_arrived => {
@@ -394,7 +411,6 @@ impl Kind for MintResult {
             End::Unanswered(reason) => MintError::Unavailable(reason),
             End::Failed {
                 failure,
-                error,
                 arrived_before,
             } => outcome::mint_error(progress, failure, error, arrived_before, resend_safe),
             // The service may have minted: the answer is lost, not refused.
@@ -441,7 +457,13 @@ impl Kind for HealthResult {
         }
     }
 
-    fn conclude(_: &HealthTarget, progress: &Progress, end: End, _: bool) -> HealthResult {
+    fn conclude(
+        _: &HealthTarget,
+        progress: &Progress,
+        end: End,
+        _: Option<ErrorBody>,
+        _: bool,
+    ) -> HealthResult {
         Err(match end {
             End::Unanswered(reason) => HealthError::Unavailable(reason),
             End::Failed { failure, .. } => HealthError::Unavailable(Unanswered::Failed {
