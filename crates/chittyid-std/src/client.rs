@@ -10,6 +10,7 @@ use chittyid::engine::{
 };
 use chittyid::resilience::{BreakerState, HealthPoll, HealthState, Instant};
 use chittyid::wire::{IdempotencyKey, MintRequest};
+use tokio::sync::futures::Notified;
 use tokio::sync::{Notify, broadcast};
 use tracing::Instrument;
 
@@ -341,11 +342,11 @@ impl<T: Answer> Drop for CallGuard<'_, T> {
 }
 
 /// What [`drive`] does after one engine step, with the lock released.
-enum Step<T> {
+enum Step<'n, T> {
     Done(T),
     Wait(Instant),
-    /// Wait for a shared answer (already listening), or until then.
-    Follow(Instant),
+    /// Wait for a shared answer (listening since the step), or until then.
+    Follow(Notified<'n>, Instant),
     Send(Outgoing, Instant),
 }
 
@@ -361,18 +362,14 @@ async fn drive<T: Answer>(
     let mut guard = CallGuard { inner, call };
     let mut parts = [0u8; chittyid::wire::Request::MAX_PARTS];
     loop {
-        let shared = inner.answers_shared.notified();
-        let mut shared = std::pin::pin!(shared);
         let next = step(inner, |engine| {
             match engine.poll(&mut guard.call, inner.clock.now(), &mut parts) {
                 Action::Done(outcome) => Step::Done(outcome),
                 Action::WaitUntil(at) => Step::Wait(at),
-                Action::Follow { until } => {
-                    // Listening before the lock is let go: the step that shares the
-                    // answer comes after this one, and its notice reaches this call.
-                    shared.as_mut().enable();
-                    Step::Follow(until)
-                }
+                // Listening before the lock is let go: the step that shares the answer
+                // comes after this one, and its notice reaches a `Notified` made
+                // before it (made only here, as most calls never follow).
+                Action::Follow { until } => Step::Follow(inner.answers_shared.notified(), until),
                 Action::Send {
                     request,
                     timeout_at,
@@ -385,7 +382,7 @@ async fn drive<T: Answer>(
                 tokio::time::sleep_until(inner.clock.tokio_instant(at)).await;
                 continue;
             }
-            Step::Follow(until) => {
+            Step::Follow(shared, until) => {
                 let until = inner.clock.tokio_instant(until);
                 let _shared = tokio::time::timeout_at(until, shared).await;
                 continue;
