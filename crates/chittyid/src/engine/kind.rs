@@ -129,7 +129,9 @@ pub trait Kind: Copy + Send + Sized {
     /// What a complete 2xx body says.
     fn decode(target: &Self::Target, body: &[u8]) -> Decoded<Self>;
 
-    /// The outcome of a call that ended without a usable answer.
+    /// The outcome of a call that ended without a usable answer; `error` is what the
+    /// body of a last answer with a failed status names (kept out of `End`, which
+    /// travels through every step and is small).
     fn conclude(
         target: &Self::Target,
         progress: &Progress,
