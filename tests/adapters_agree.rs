@@ -160,7 +160,9 @@ async fn embassy_client(kind: Hostile, config: EngineConfig, steps: &[Step]) -> 
         response: &mut response,
     };
     let mut resources = chittyid_embassy::Resources::<CriticalSectionRawMutex, 32>::new();
-    let mut settings = chittyid_embassy::Settings::new(&host).with_token("hostile-secret-token");
+    let mut settings = chittyid_embassy::Settings::new(&host)
+        .and_then(|settings| settings.with_token("hostile-secret-token"))
+        .expect("a valid host and token");
     settings.engine = config;
     let (client, _runner) = chittyid_embassy::new(settings, &mut resources, SEED);
     let mut connector = Tcp(addr);

@@ -105,6 +105,24 @@ fn bad_settings_are_typed_errors_and_the_token_stays_secret() {
     assert!(!format!("{builder:?}").contains("super-secret-token"));
     let client = builder.health_monitor(false).build().unwrap();
     assert!(!format!("{client:?}").contains("super-secret-token"));
+    // A token pasted with its line break would add a header of its own: refused,
+    // with a message that does not show it.
+    let built = Client::builder()
+        .service_url("http://127.0.0.1:1")
+        .token("super-secret-token\r\nX-Evil: 1")
+        .health_monitor(false)
+        .build();
+    let Err(BuildError::InvalidToken(error)) = built else {
+        panic!("a token with a line break must be refused");
+    };
+    assert_eq!(error, chittyid_std::HeadValueError::Forbidden { at: 18 });
+    assert!(!error.to_string().contains("super-secret"));
+    let built = Client::builder()
+        .service_url("http://127.0.0.1:1")
+        .token("two words")
+        .health_monitor(false)
+        .build();
+    assert!(matches!(built, Err(BuildError::InvalidToken(_))));
     let bad_ca = Client::builder().add_root_certificates_pem(
         b"-----BEGIN CERTIFICATE-----\nnot base64!\n-----END CERTIFICATE-----\n",
     );

@@ -57,7 +57,9 @@ fn start(
     let token: &'static str = Box::leak(token.to_string().into_boxed_str());
     let resources: &'static mut Resources<'static, Shared, 32> =
         Box::leak(Box::new(Resources::new()));
-    let mut settings = Settings::new(host).with_token(token);
+    let mut settings = Settings::new(host)
+        .and_then(|settings| settings.with_token(token))
+        .expect("the test service's host and token are valid");
     tune(&mut settings);
     chittyid_embassy::new(settings, resources, seed())
 }

@@ -50,7 +50,7 @@ pub use chittyid::engine::{
 pub use chittyid::resilience::{
     BreakerConfig, BreakerState, HealthConfig, HealthState, RateLimit, RetryConfig,
 };
-pub use chittyid::wire::{HealthAnswer, IdempotencyKey, MintAnswer, MintRequest};
+pub use chittyid::wire::{HeadValueError, HealthAnswer, IdempotencyKey, MintAnswer, MintRequest};
 pub use chittyid::{
     ChittyId, EntityType, FallbackCode, IdKind, Jurisdiction, ParseError, Region, TrustLevel,
 };

@@ -4,7 +4,7 @@
 use core::time::Duration;
 
 use chittyid::engine::EngineConfig;
-use chittyid::wire::Token;
+use chittyid::wire::{HeadValueError, Host, Token};
 
 /// How long one network step may take. Each is bounded by the attempt's own time-out
 /// too (default 10 s); these end a step that stalls sooner, so that a dead link is
@@ -37,17 +37,23 @@ impl Default for Timeouts {
 }
 
 /// The client's settings. A host and (usually) a token are all most firmware sets.
+/// Each is checked where it is set: a request head never carries a line break or a
+/// space from them.
 ///
 /// ```
-/// use chittyid_embassy::Settings;
+/// use chittyid_embassy::{HeadValueError, Settings};
 ///
-/// let settings = Settings::new("id.chitty.cc").with_token("t0k");
+/// let settings = Settings::new("id.chitty.cc")?.with_token("t0k")?;
 /// assert_eq!(settings.host(), "id.chitty.cc");
+/// // A URL is not a host, and a token cannot carry a line break.
+/// assert_eq!(Settings::new("https://id.chitty.cc").unwrap_err(), HeadValueError::Url);
+/// assert!(settings.with_token("t0k\r\nX-Evil: 1").is_err());
+/// # Ok::<(), HeadValueError>(())
 /// ```
 #[derive(Clone, Copy)]
 #[non_exhaustive]
 pub struct Settings<'a> {
-    host: &'a str,
+    host: Host<'a>,
     token: Option<Token<'a>>,
     /// The engine's settings (default: the defaults the simulation chose).
     pub engine: EngineConfig,
@@ -56,25 +62,33 @@ pub struct Settings<'a> {
 }
 
 impl<'a> Settings<'a> {
-    /// Settings for the service at `host` (sent as the `Host` header), with no token
-    /// and every default.
-    pub fn new(host: &'a str) -> Settings<'a> {
-        Settings {
-            host,
+    /// Settings for the service at `host` (a name or an address, with `:port` if it is
+    /// not 80; sent as the `Host` header), with no token and every default. An empty
+    /// host, a URL, or one with a space, a control character, a byte outside ASCII or
+    /// `/ ? # @` is refused.
+    pub fn new(host: &'a str) -> Result<Settings<'a>, HeadValueError> {
+        Ok(Settings {
+            host: Host::new(host)?,
             token: None,
             engine: EngineConfig::default(),
             timeouts: Timeouts::default(),
-        }
+        })
     }
 
     /// The bearer token that mints (it is never logged: it has no `defmt::Format`).
-    pub fn with_token(mut self, token: &'a str) -> Settings<'a> {
-        self.token = Some(Token::new(token));
-        self
+    /// An empty token, or one with a space, a control character or a byte outside
+    /// ASCII, is refused.
+    pub fn with_token(mut self, token: &'a str) -> Result<Settings<'a>, HeadValueError> {
+        self.token = Some(Token::new(token)?);
+        Ok(self)
     }
 
     /// The service's host.
     pub fn host(&self) -> &'a str {
+        self.host.as_str()
+    }
+
+    pub(crate) fn host_header(&self) -> Host<'a> {
         self.host
     }
 

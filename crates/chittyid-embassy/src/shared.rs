@@ -6,7 +6,7 @@ use core::cell::RefCell;
 
 use chittyid::engine::{CacheSlot, Endpoint, Engine, HealthResult, MintResult, Stats, Validation};
 use chittyid::resilience::{BreakerState, HealthState, Instant};
-use chittyid::wire::{MintRequest, Token};
+use chittyid::wire::{Host, MintRequest, Token};
 use embassy_sync::blocking_mutex::Mutex;
 use embassy_sync::blocking_mutex::raw::RawMutex;
 use embassy_sync::signal::Signal;
@@ -40,7 +40,7 @@ pub(crate) fn embassy(at: Instant) -> embassy_time::Instant {
 /// What an exchange needs: where, with which token, within which time-outs.
 #[derive(Clone, Copy)]
 pub(crate) struct Wire<'a> {
-    pub(crate) host: &'a str,
+    pub(crate) host: Host<'a>,
     pub(crate) token: Option<Token<'a>>,
     pub(crate) timeouts: Timeouts,
 }
@@ -115,7 +115,10 @@ impl<M: RawMutex, const CACHE: usize> Default for Resources<'_, M, CACHE> {
 ///     resources: &'a mut Resources<'a, NoopRawMutex, 32>,
 ///     seed: u64,
 /// ) -> (Client<'a, NoopRawMutex, 32>, Runner<'a, NoopRawMutex, 32>) {
-///     chittyid_embassy::new(Settings::new("id.chitty.cc").with_token("t0k"), resources, seed)
+///     let settings = Settings::new("id.chitty.cc")
+///         .and_then(|s| s.with_token("t0k"))
+///         .expect("a valid host and token");
+///     chittyid_embassy::new(settings, resources, seed)
 /// }
 /// ```
 pub fn new<'a, M: RawMutex, const CACHE: usize>(
@@ -131,7 +134,7 @@ pub fn new<'a, M: RawMutex, const CACHE: usize>(
             LogObserver,
         ))),
         wire: Wire {
-            host: settings.host(),
+            host: settings.host_header(),
             token: settings.token(),
             timeouts: settings.timeouts,
         },

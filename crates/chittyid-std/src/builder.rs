@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use chittyid::engine::{EngineConfig, KeyPolicy};
 use chittyid::resilience::{BreakerConfig, HealthConfig, RateLimit, RetryConfig};
+use chittyid::wire::{HeadValueError, Token};
 use rustls_pki_types::CertificateDer;
 use rustls_pki_types::pem::PemObject;
 
@@ -25,6 +26,10 @@ pub const DEFAULT_CACHE_CAPACITY: usize = 10_000;
 pub enum BuildError {
     /// The service URL is not `http://host[:port]` or `https://host[:port]`.
     InvalidUrl(String),
+    /// The token (the setting or `CHITTY_ID_TOKEN`) cannot go in an `Authorization`
+    /// header: it is empty, or holds a space, a control character (a line break pasted
+    /// with it, say) or a byte outside ASCII. The token itself is never shown.
+    InvalidToken(HeadValueError),
     /// A custom CA could not be read or used.
     Tls(String),
     /// The health monitor needs a tokio runtime, and none is running.
@@ -41,6 +46,7 @@ impl fmt::Display for BuildError {
                 f,
                 "invalid service URL {url:?}: expected http(s)://host[:port]"
             ),
+            BuildError::InvalidToken(e) => write!(f, "invalid token: {e}"),
             BuildError::Tls(e) => write!(f, "TLS setup: {e}"),
             BuildError::NoRuntime => {
                 f.write_str("the health monitor needs a running tokio runtime")
@@ -325,13 +331,17 @@ impl ClientBuilder {
         Ok(trimmed)
     }
 
-    /// The token: the setting or `CHITTY_ID_TOKEN`.
-    pub(crate) fn resolved_token(&self) -> Option<Secret> {
-        self.token.clone().or_else(|| {
+    /// The token: the setting or `CHITTY_ID_TOKEN`, if a header can carry it.
+    pub(crate) fn resolved_token(&self) -> Result<Option<Secret>, BuildError> {
+        let token = self.token.clone().or_else(|| {
             std::env::var("CHITTY_ID_TOKEN")
                 .ok()
                 .filter(|t| !t.is_empty())
                 .map(Secret::new)
-        })
+        });
+        if let Some(token) = &token {
+            Token::new(token.expose()).map_err(BuildError::InvalidToken)?;
+        }
+        Ok(token)
     }
 }

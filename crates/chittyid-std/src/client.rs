@@ -149,7 +149,7 @@ impl Client {
             return Err(BuildError::Tls(format!("custom CA: {error}")));
         }
         let url = builder.resolved_url()?;
-        let token = builder.resolved_token();
+        let token = builder.resolved_token()?;
         let transport = Transport::new(url.clone(), token, builder.roots.clone())
             .map_err(|e| BuildError::Tls(e.0))?;
         let broadcaster = Broadcaster::new(256);

@@ -101,7 +101,7 @@ pub use chittyid::resilience::{
     BreakerConfig, BreakerState, BudgetConfig, CacheStats, HealthConfig, HealthState, RateLimit,
     RetryConfig,
 };
-pub use chittyid::wire::{HealthAnswer, IdempotencyKey, MintAnswer, MintRequest};
+pub use chittyid::wire::{HeadValueError, HealthAnswer, IdempotencyKey, MintAnswer, MintRequest};
 pub use chittyid::{
     ChittyId, EntityType, ErrorKind, FallbackCode, IdKind, Jurisdiction, ParseError, Region,
     TrustLevel, YearMonth,

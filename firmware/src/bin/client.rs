@@ -177,7 +177,9 @@ async fn main(spawner: Spawner) {
     // keys, which must differ between devices and boots. The emulated board has no
     // RNG; the scripted service ignores keys, so a constant stands in.
     let seed = 0x00C0_FFEE;
-    let settings = Settings::new(HOST).with_token(TOKEN);
+    let Ok(settings) = Settings::new(HOST).and_then(|settings| settings.with_token(TOKEN)) else {
+        panic!("the host and token are valid");
+    };
     let (client, runner_handle) =
         chittyid_embassy::new(settings, RESOURCES.init(Resources::new()), seed);
     spawner.spawn(runner(runner_handle).expect("one runner"));

@@ -5,6 +5,7 @@
 
 mod decode;
 mod fact;
+mod head_value;
 pub mod http1;
 mod request;
 mod text;
@@ -14,6 +15,7 @@ pub use decode::{
     decode_error, decode_health, decode_mint, decode_validate,
 };
 pub use fact::{Fact, Response};
+pub use head_value::{HeadValueError, Host, Token};
 pub use http1::ResponseReader;
-pub use request::{IdempotencyKey, Method, MintRequest, Request, Token, USER_AGENT};
+pub use request::{IdempotencyKey, Method, MintRequest, Request, USER_AGENT};
 pub use text::Text;

@@ -144,28 +144,6 @@ impl defmt::Format for IdempotencyKey {
 /// The `User-Agent` every adapter sends.
 pub const USER_AGENT: &str = concat!("chittyid-rs/", env!("CARGO_PKG_VERSION"));
 
-/// A bearer token. Its `Debug` never shows it, and nothing in this crate prints it.
-#[derive(Clone, Copy)]
-pub struct Token<'a>(&'a str);
-
-impl<'a> Token<'a> {
-    /// Wraps a token.
-    pub const fn new(token: &'a str) -> Token<'a> {
-        Token(token)
-    }
-
-    /// The token itself, for the `Authorization` header.
-    pub const fn expose(&self) -> &'a str {
-        self.0
-    }
-}
-
-impl fmt::Debug for Token<'_> {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str("Token(<redacted>)")
-    }
-}
-
 /// A request to send: method, path, JSON body, and whether it needs the token and which
 /// idempotency key it carries. Its text lives in the buffer it was built into.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -406,10 +384,6 @@ mod tests {
         assert_eq!(
             Request::mint(&MintRequest::new(EntityType::Person), None, &mut tiny),
             Err(WireError::BufferTooSmall)
-        );
-        assert_eq!(
-            std::format!("{:?}", Token::new("s3cret")),
-            "Token(<redacted>)"
         );
     }
 }

@@ -2,7 +2,8 @@
 //! that write requests themselves, and the bound to size their buffer with.
 
 use crate::wire::WireError;
-use crate::wire::request::{Cursor, Full, Method, Request, Token, USER_AGENT};
+use crate::wire::request::{Cursor, Full, Method, Request, USER_AGENT};
+use crate::wire::{Host, Token};
 
 impl Request<'_> {
     /// The most bytes [`Request::write_http1`] writes for a `Host` of `host` bytes and a
@@ -25,7 +26,7 @@ impl Request<'_> {
     /// [`Request::max_http1_len`] bytes.
     pub fn write_http1(
         &self,
-        host: &str,
+        host: Host<'_>,
         token: Option<Token<'_>>,
         close: bool,
         out: &mut [u8],
@@ -37,7 +38,7 @@ impl Request<'_> {
                 " ",
                 self.path,
                 " HTTP/1.1\r\nHost: ",
-                host,
+                host.as_str(),
             ] {
                 c.put(part)?;
             }
@@ -78,6 +79,14 @@ impl Request<'_> {
 mod tests {
     use super::*;
     use crate::resilience::Rng;
+
+    fn host(host: &str) -> Host<'_> {
+        Host::new(host).unwrap()
+    }
+
+    fn token(token: &str) -> Token<'_> {
+        Token::new(token).unwrap()
+    }
     use crate::wire::request::every_field;
     use crate::wire::{IdempotencyKey, MintRequest};
     use crate::{ChittyId, EntityType, Jurisdiction, Region, TrustLevel};
@@ -90,7 +99,7 @@ mod tests {
         let req = Request::mint(&every_field(), Some(&key), &mut buf).unwrap();
         let mut out = [0u8; 512];
         let n = req
-            .write_http1("127.0.0.1:80", Some(Token::new("s3cret")), true, &mut out)
+            .write_http1(host("127.0.0.1:80"), Some(token("s3cret")), true, &mut out)
             .unwrap();
         let text = core::str::from_utf8(&out[..n]).unwrap();
         assert!(text.starts_with(
@@ -108,7 +117,7 @@ mod tests {
         let req = Request::validate(id, &mut buf).unwrap();
         let mut out = [0u8; 256];
         let n = req
-            .write_http1("h", Some(Token::new("s3cret")), true, &mut out)
+            .write_http1(host("h"), Some(token("s3cret")), true, &mut out)
             .unwrap();
         assert!(
             core::str::from_utf8(&out[..n])
@@ -118,7 +127,7 @@ mod tests {
         let mut buf = [0u8; 64];
         let req = Request::health(None, &mut buf).unwrap();
         let n = req
-            .write_http1("h", Some(Token::new("s3cret")), true, &mut out)
+            .write_http1(host("h"), Some(token("s3cret")), true, &mut out)
             .unwrap();
         assert!(!core::str::from_utf8(&out[..n]).unwrap().contains("s3cret"));
     }
@@ -141,13 +150,18 @@ mod tests {
         let max = Request::max_http1_len(host.len(), token.len());
         let mut out = std::vec![0u8; max];
         let n = req
-            .write_http1(&host, Some(Token::new(&token)), true, &mut out)
+            .write_http1(self::host(&host), Some(self::token(&token)), true, &mut out)
             .unwrap();
         // Within the bound, and close to it: the bound does not waste a small device's RAM.
         assert!(n <= max && max - n < 32, "{n} of {max}");
         let mut short = std::vec![0u8; n - 1];
         assert_eq!(
-            req.write_http1(&host, Some(Token::new(&token)), true, &mut short),
+            req.write_http1(
+                self::host(&host),
+                Some(self::token(&token)),
+                true,
+                &mut short
+            ),
             Err(WireError::BufferTooSmall)
         );
     }
@@ -158,7 +172,7 @@ mod tests {
         let req = Request::health(None, &mut buf).unwrap();
         let mut out = [0u8; 20];
         assert_eq!(
-            req.write_http1("h", None, true, &mut out),
+            req.write_http1(host("h"), None, true, &mut out),
             Err(WireError::BufferTooSmall)
         );
     }
