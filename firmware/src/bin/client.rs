@@ -178,7 +178,7 @@ async fn main(spawner: Spawner) {
     // RNG; the scripted service ignores keys, so a constant stands in.
     let seed = 0x00C0_FFEE;
     let Ok(settings) = Settings::new(HOST).and_then(|settings| settings.with_token(TOKEN)) else {
-        panic!("the host and token are valid");
+        panic!("HOST or TOKEN cannot go in a request head");
     };
     let (client, runner_handle) =
         chittyid_embassy::new(settings, RESOURCES.init(Resources::new()), seed);

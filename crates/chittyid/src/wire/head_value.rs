@@ -39,7 +39,8 @@ impl fmt::Display for HeadValueError {
 
 impl core::error::Error for HeadValueError {}
 
-/// The first byte of `value` that `allowed` refuses.
+/// `Ok` when `value` is not empty and `allowed` takes each of its bytes; else where it
+/// fails.
 fn check(value: &str, allowed: impl Fn(u8) -> bool) -> Result<(), HeadValueError> {
     if value.is_empty() {
         return Err(HeadValueError::Empty);
@@ -48,11 +49,6 @@ fn check(value: &str, allowed: impl Fn(u8) -> bool) -> Result<(), HeadValueError
         Some(at) => Err(HeadValueError::Forbidden { at }),
         None => Ok(()),
     }
-}
-
-/// A byte a header value may carry as it is: visible ASCII.
-const fn visible(b: u8) -> bool {
-    b.is_ascii_graphic()
 }
 
 /// The service's host (and port), as the `Host` header carries it.
@@ -77,7 +73,7 @@ impl<'a> Host<'a> {
             return Err(HeadValueError::Url);
         }
         check(host, |b| {
-            visible(b) && !matches!(b, b'/' | b'?' | b'#' | b'@')
+            b.is_ascii_graphic() && !matches!(b, b'/' | b'?' | b'#' | b'@')
         })?;
         Ok(Host(host))
     }
@@ -103,7 +99,7 @@ impl<'a> Token<'a> {
     /// `token`, if an `Authorization` header can carry it (visible ASCII, as every
     /// bearer token is).
     pub fn new(token: &'a str) -> Result<Token<'a>, HeadValueError> {
-        check(token, visible)?;
+        check(token, |b| b.is_ascii_graphic())?;
         Ok(Token(token))
     }
 

@@ -79,6 +79,9 @@ impl Request<'_> {
 mod tests {
     use super::*;
     use crate::resilience::Rng;
+    use crate::wire::request::every_field;
+    use crate::wire::{IdempotencyKey, MintRequest};
+    use crate::{ChittyId, EntityType, Jurisdiction, Region, TrustLevel};
 
     fn host(host: &str) -> Host<'_> {
         Host::new(host).unwrap()
@@ -87,9 +90,6 @@ mod tests {
     fn token(token: &str) -> Token<'_> {
         Token::new(token).unwrap()
     }
-    use crate::wire::request::every_field;
-    use crate::wire::{IdempotencyKey, MintRequest};
-    use crate::{ChittyId, EntityType, Jurisdiction, Region, TrustLevel};
 
     #[test]
     fn a_mint_carries_its_token_key_and_body() {
@@ -145,23 +145,18 @@ mod tests {
         let mut parts = [0u8; Request::MAX_PARTS];
         let req = Request::mint(&what, Some(&key), &mut parts).unwrap();
         // A long host name and a long bearer token (JWTs run to a few KiB).
-        let host = "h".repeat(253);
-        let token = "t".repeat(4096);
-        let max = Request::max_http1_len(host.len(), token.len());
+        let long_host = "h".repeat(253);
+        let long_token = "t".repeat(4096);
+        let max = Request::max_http1_len(long_host.len(), long_token.len());
         let mut out = std::vec![0u8; max];
         let n = req
-            .write_http1(self::host(&host), Some(self::token(&token)), true, &mut out)
+            .write_http1(host(&long_host), Some(token(&long_token)), true, &mut out)
             .unwrap();
         // Within the bound, and close to it: the bound does not waste a small device's RAM.
         assert!(n <= max && max - n < 32, "{n} of {max}");
         let mut short = std::vec![0u8; n - 1];
         assert_eq!(
-            req.write_http1(
-                self::host(&host),
-                Some(self::token(&token)),
-                true,
-                &mut short
-            ),
+            req.write_http1(host(&long_host), Some(token(&long_token)), true, &mut short),
             Err(WireError::BufferTooSmall)
         );
     }
